@@ -1,0 +1,16 @@
+"""Read input sources: JSON Lines or CSV, plain or gzip, files or stdin."""
+
+from .csv_reader import CsvChunk, iter_csv_chunks
+from .lines import LineChunk, iter_line_chunks
+from .sources import FORMATS, detect_format, open_source, source_name
+
+__all__ = [
+    "CsvChunk",
+    "LineChunk",
+    "iter_csv_chunks",
+    "iter_line_chunks",
+    "open_source",
+    "detect_format",
+    "source_name",
+    "FORMATS",
+]

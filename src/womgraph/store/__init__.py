@@ -1,0 +1,33 @@
+"""Stores: the embedded DuckDB store (default) and the Neo4j store, behind one protocol."""
+
+from __future__ import annotations
+
+from ..settings import Settings, load_settings
+from .base import AddResult, Store, batches
+from .embedded import EmbeddedStore
+
+__all__ = ["Store", "AddResult", "EmbeddedStore", "open_store", "is_server_uri", "batches"]
+
+_SERVER_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+
+
+def is_server_uri(location: str) -> bool:
+    """True for a Neo4j URI, False for a folder path.
+
+    >>> is_server_uri("neo4j+s://x.databases.neo4j.io"), is_server_uri("./.womgraph")
+    (True, False)
+    """
+    return location.lower().startswith(_SERVER_SCHEMES)
+
+
+def open_store(
+    location: str | None = None, *, settings: Settings | None = None, read_only: bool = False
+) -> Store:
+    """Open the store at ``location`` (else ``WOMGRAPH_STORE``, else ``NEO4J_URI``, else ``.womgraph``)."""
+    settings = settings or load_settings()
+    where = settings.store_location(location)
+    if is_server_uri(where):
+        from .neo4j import Neo4jStore  # imported late: only teams with a server need the driver
+
+        return Neo4jStore(where, settings=settings)
+    return EmbeddedStore(where, read_only=read_only)

@@ -1,0 +1,303 @@
+"""The embedded store: one DuckDB file in a folder, no server, state kept between commands.
+
+Layout of a store folder::
+
+    <store>/womgraph.duckdb     events, accounts, analysis results
+    <store>/rejects/            one JSON Lines file per ingest that rejected something
+
+Each :meth:`EmbeddedStore.add_events` call is one DuckDB transaction, so a process killed in the
+middle of an ingest leaves whole batches or nothing; re-running the ingest completes it (ids
+already stored are skipped). DuckDB lets one process write a database file at a time: a second
+womgraph process waits up to ``lock_timeout`` seconds for the first, then fails with
+:class:`~womgraph.errors.StoreLockedError`.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Sequence
+
+import duckdb
+import pyarrow as pa
+
+from ..errors import StoreError, StoreLockedError
+from ..schema import ACCOUNTS_SCHEMA, EVENTS_SCHEMA
+from .base import CONFLICT_SCHEMA, AddResult
+
+__all__ = ["EmbeddedStore", "DB_FILE", "FORMAT_VERSION"]
+
+DB_FILE = "womgraph.duckdb"
+FORMAT_VERSION = "1"
+
+_DUCK_TYPES = {
+    pa.string(): "VARCHAR",
+    pa.float64(): "DOUBLE",
+    pa.bool_(): "BOOLEAN",
+    pa.int8(): "TINYINT",
+    pa.int64(): "BIGINT",
+    pa.uint64(): "UBIGINT",
+    pa.timestamp("us", tz="UTC"): "TIMESTAMPTZ",
+}
+
+
+def _ddl(name: str, schema: pa.Schema) -> str:
+    cols = ", ".join(f'"{f.name}" {_DUCK_TYPES[f.type]}' for f in schema)
+    return f"CREATE TABLE IF NOT EXISTS {name} ({cols})"
+
+
+def _cols(schema: pa.Schema) -> str:
+    return ", ".join(f'"{f.name}"' for f in schema)
+
+
+class EmbeddedStore:
+    """Events and accounts in a DuckDB file inside ``path``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The store folder; created on first write.
+    read_only : bool
+        Open without taking the write lock (several readers may share a store).
+    lock_timeout : float
+        Seconds to wait for another process that holds the store.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with EmbeddedStore(tempfile.mkdtemp()) as s:
+    ...     s.counts()
+    {'events': 0, 'accounts': 0}
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, lock_timeout: float = 30.0):
+        self.path = Path(path)
+        self.location = str(self.path)
+        self.rejects_dir = self.path / "rejects"
+        db = self.path / DB_FILE
+        if read_only and not db.exists():
+            raise StoreError(
+                f"No womgraph store at {self.path}: run `womgraph ingest FILE` or "
+                "`womgraph demo` first, or point --store / WOMGRAPH_STORE at an existing store."
+            )
+        if not read_only:
+            self.path.mkdir(parents=True, exist_ok=True)
+        self._con = self._connect(db, read_only, lock_timeout)
+        self._con.execute("SET TimeZone = 'UTC'")
+        if not read_only:
+            self._create_schema()
+
+    # -- connection -------------------------------------------------------------------------
+    def _connect(self, db: Path, read_only: bool, lock_timeout: float) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + lock_timeout
+        while True:
+            try:
+                return duckdb.connect(str(db), read_only=read_only)
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise StoreError(f"Cannot open the store at {self.path}: {exc}") from exc
+                if time.monotonic() >= deadline:
+                    raise StoreLockedError(
+                        f"The store at {self.path} is in use by another womgraph process. "
+                        "Wait for it to finish, or use another --store."
+                    ) from exc
+                time.sleep(0.1)
+            except duckdb.Error as exc:
+                raise StoreError(
+                    f"Cannot open the store at {self.path}: {exc}. If the file is damaged, "
+                    "move the folder aside and ingest again."
+                ) from exc
+
+    def _create_schema(self) -> None:
+        con = self._con
+        con.execute(_ddl("events", EVENTS_SCHEMA))
+        con.execute(_ddl("accounts", ACCOUNTS_SCHEMA))
+        con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.execute(
+            "INSERT INTO meta VALUES ('format_version', ?) ON CONFLICT DO NOTHING", [FORMAT_VERSION]
+        )
+
+    def __enter__(self) -> "EmbeddedStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    # -- writes -----------------------------------------------------------------------------
+    def _stage(self, table: pa.Table, schema: pa.Schema) -> None:
+        """Register the incoming rows as ``incoming`` with an ordinal and first-digest per id."""
+        table = table.select(schema.names).cast(schema)
+        self._con.register("incoming_raw", table)
+        self._con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE incoming AS
+            SELECT *, row_number() OVER (PARTITION BY id ORDER BY _ord) AS _rn,
+                   first_value(digest) OVER (PARTITION BY id ORDER BY _ord) AS _first_digest,
+                   first_value(src) OVER (PARTITION BY id ORDER BY _ord) AS _first_src,
+                   first_value(line) OVER (PARTITION BY id ORDER BY _ord) AS _first_line
+            FROM (SELECT *, row_number() OVER () AS _ord FROM incoming_raw)
+            """
+        )
+        self._con.unregister("incoming_raw")
+
+    _CONFLICTS_SQL = """
+        SELECT i.id, i.src, i.line, i._first_src AS stored_src, i._first_line AS stored_line
+        FROM incoming i WHERE i._rn > 1 AND i.digest <> i._first_digest
+        UNION ALL
+        SELECT i.id, i.src, i.line, e.src, e.line
+        FROM incoming i JOIN {table} e ON e.id = i.id
+        WHERE i._rn = 1 AND i.digest <> e.digest
+        UNION ALL
+        SELECT i.id, i.src, i.line, e.src, e.line
+        FROM incoming i JOIN {table} e ON e.id = i.id JOIN incoming f ON f.id = i.id AND f._rn = 1
+        WHERE i._rn > 1 AND i.digest = i._first_digest AND f.digest <> e.digest
+        ORDER BY 2, 3
+    """
+
+    def find_conflicts(self, events: pa.Table) -> pa.Table:
+        self._stage(events, EVENTS_SCHEMA)
+        try:
+            return self._con.execute(self._CONFLICTS_SQL.format(table="events")).to_arrow_table().cast(
+                CONFLICT_SCHEMA
+            )
+        finally:
+            self._con.execute("DROP TABLE IF EXISTS incoming")
+
+    def add_events(self, events: pa.Table) -> AddResult:
+        if events.num_rows == 0:
+            return AddResult()
+        con = self._con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            self._stage(events, EVENTS_SCHEMA)
+            conflicts = con.execute(self._CONFLICTS_SQL.format(table="events")).to_arrow_table()
+            inserted = con.execute(
+                f"""
+                INSERT INTO events SELECT {_cols(EVENTS_SCHEMA)} FROM incoming i
+                WHERE i._rn = 1 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = i.id)
+                """
+            ).fetchone()[0]
+            con.execute("DROP TABLE incoming")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        duplicates = events.num_rows - inserted - conflicts.num_rows
+        return AddResult(
+            inserted=inserted, duplicates=duplicates, conflicts=conflicts.cast(CONFLICT_SCHEMA)
+        )
+
+    def add_accounts(self, accounts: pa.Table) -> AddResult:
+        if accounts.num_rows == 0:
+            return AddResult()
+        con = self._con
+        names = [n for n in ACCOUNTS_SCHEMA.names if n != "id"]
+        # Later rows of the same call win over earlier ones, and incoming non-null fields win
+        # over stored ones: a profile file is a snapshot of the accounts at export time.
+        merged = ", ".join(f'coalesce(l."{n}", a."{n}") AS "{n}"' for n in names)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            self._stage(accounts, ACCOUNTS_SCHEMA)
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE latest AS SELECT * FROM incoming "
+                "QUALIFY row_number() OVER (PARTITION BY id ORDER BY _ord DESC) = 1"
+            )
+            before = con.execute("SELECT count(*) FROM accounts").fetchone()[0]
+            changed = con.execute(
+                "SELECT count(*) FROM latest l JOIN accounts a USING (id) WHERE l.digest <> a.digest"
+            ).fetchone()[0]
+            con.execute(
+                f"""
+                CREATE OR REPLACE TEMP TABLE upd AS
+                SELECT l.id, {merged} FROM latest l JOIN accounts a USING (id)
+                WHERE l.digest <> a.digest
+                """
+            )
+            con.execute("DELETE FROM accounts WHERE id IN (SELECT id FROM upd)")
+            con.execute(f"INSERT INTO accounts SELECT {_cols(ACCOUNTS_SCHEMA)} FROM upd")
+            con.execute(
+                f"""
+                INSERT INTO accounts SELECT {_cols(ACCOUNTS_SCHEMA)} FROM latest l
+                WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = l.id)
+                """
+            )
+            after = con.execute("SELECT count(*) FROM accounts").fetchone()[0]
+            for t in ("incoming", "latest", "upd"):
+                con.execute(f"DROP TABLE {t}")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        inserted = after - before
+        return AddResult(
+            inserted=inserted, updated=changed, duplicates=accounts.num_rows - inserted - changed
+        )
+
+    def write_results(self, tables: dict[str, pa.Table]) -> None:
+        con = self._con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for name, table in tables.items():
+                if not name.isidentifier():
+                    raise StoreError(f"Result table name {name!r} is not an identifier.")
+                con.register("result_in", table)
+                con.execute(f"CREATE OR REPLACE TABLE result_{name} AS SELECT * FROM result_in")
+                con.unregister("result_in")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def forget(self, account: str) -> dict[str, int]:
+        con = self._con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            ev = con.execute(
+                "DELETE FROM events WHERE actor = ? OR target = ?", [account, account]
+            ).fetchone()[0]
+            ac = con.execute("DELETE FROM accounts WHERE id = ?", [account]).fetchone()[0]
+            tables = [
+                r[0]
+                for r in con.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'result_%'"
+                ).fetchall()
+            ]
+            for t in tables:
+                con.execute(f"DROP TABLE {t}")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("CHECKPOINT")
+        return {"events": ev, "accounts": ac}
+
+    # -- reads ------------------------------------------------------------------------------
+    def events(self, columns: Sequence[str] | None = None) -> pa.Table:
+        names = list(columns) if columns else EVENTS_SCHEMA.names
+        unknown = set(names) - set(EVENTS_SCHEMA.names)
+        if unknown:
+            raise StoreError(f"Unknown event columns: {', '.join(sorted(unknown))}.")
+        sel = ", ".join(f'"{n}"' for n in names)
+        schema = pa.schema([EVENTS_SCHEMA.field(n) for n in names])
+        return self._con.execute(f"SELECT {sel} FROM events").to_arrow_table().cast(schema)
+
+    def accounts(self) -> pa.Table:
+        return (
+            self._con.execute(f"SELECT {_cols(ACCOUNTS_SCHEMA)} FROM accounts ORDER BY id")
+            .to_arrow_table()
+            .cast(ACCOUNTS_SCHEMA)
+        )
+
+    def counts(self) -> dict[str, int]:
+        ev = self._con.execute("SELECT count(*) FROM events").fetchone()[0]
+        ac = self._con.execute("SELECT count(*) FROM accounts").fetchone()[0]
+        return {"events": ev, "accounts": ac}
+
+    def sql(self, query: str, params: Sequence | None = None) -> pa.Table:
+        """Run a read query against the store's tables (for reports and debugging)."""
+        return self._con.execute(query, params or []).to_arrow_table()

@@ -1,0 +1,243 @@
+"""Field rules of the interchange format, compiled to one DuckDB query per record kind.
+
+A reader stages records as a relation with, for every known field ``f``, the raw value as text
+(``f__v``) and its JSON type (``f__t``: ``VARCHAR``, ``BIGINT``, ``UBIGINT``, ``DOUBLE``,
+``BOOLEAN``, ``ARRAY``, ``OBJECT``, or NULL when absent or empty; CSV cells are ``VARCHAR``),
+plus ``line``, ``record`` (the original text), ``src`` and ``extra`` (unknown fields as a JSON
+object). :func:`validation_sql` turns that into normalised columns plus ``reason`` (a code) and
+``message`` (every problem of the record, in plain words); a record is valid when ``reason`` is
+NULL.
+
+Rules (also in ``docs/format.md``):
+
+- ``key`` fields (ids, accounts, codes) are strings or whole numbers; surrounding white space is
+  trimmed; an empty string counts as absent.
+- ``timestamp``: RFC 3339 with an offset (``Z`` or ``+hh:mm``), stored as a UTC instant.
+- ``enum``: one of the listed values, case-insensitive, stored lower-case.
+- ``number``: a finite JSON number or numeric string.
+- ``bool``: ``true``/``false``, or the strings ``true``/``false``/``yes``/``no``/``1``/``0``.
+- ``int``: a whole number within the field's range.
+- ``text``: any string, kept verbatim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..schema import ACCOUNT_ROLES, EVENT_TYPES, TARGET_OR_PARENT, TARGET_REQUIRED
+
+__all__ = ["Rule", "EVENT_RULES", "ACCOUNT_RULES", "validation_sql", "sql_str"]
+
+
+def sql_str(value: str) -> str:
+    """A SQL string literal for a constant defined in this package (never for user data).
+
+    >>> sql_str("it's")
+    "'it''s'"
+    """
+    return "'" + value.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one field is checked and normalised."""
+
+    name: str
+    kind: str  # key | text | timestamp | enum | number | bool | int
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    low: int | None = None
+    high: int | None = None
+    sql_type: str = "VARCHAR"
+
+
+EVENT_RULES: tuple[Rule, ...] = (
+    Rule("id", "key", required=True),
+    Rule("ts", "timestamp", required=True, sql_type="TIMESTAMPTZ"),
+    Rule("type", "enum", required=True, choices=EVENT_TYPES),
+    Rule("actor", "key", required=True),
+    Rule("target", "key"),
+    Rule("post", "key"),
+    Rule("parent", "key"),
+    Rule("channel", "label"),
+    Rule("text", "text"),
+    Rule("value", "number", sql_type="DOUBLE"),
+    Rule("via", "key"),
+    Rule("paid", "bool", sql_type="BOOLEAN"),
+    Rule("campaign", "key"),
+    Rule("rating", "int", low=1, high=5, sql_type="TINYINT"),
+)
+
+ACCOUNT_RULES: tuple[Rule, ...] = (
+    Rule("id", "key", required=True),
+    Rule("role", "enum", choices=ACCOUNT_ROLES),
+    Rule("created", "timestamp", sql_type="TIMESTAMPTZ"),
+    Rule("handle", "text"),
+    Rule("name", "text"),
+    Rule("followers", "int", low=0, high=None, sql_type="BIGINT"),
+    Rule("following", "int", low=0, high=None, sql_type="BIGINT"),
+    Rule("email_hash", "key"),
+    Rule("device_hash", "key"),
+    Rule("payment_hash", "key"),
+    Rule("ip_hash", "key"),
+    Rule("nps", "int", low=0, high=10, sql_type="TINYINT"),
+)
+
+_SCALAR = "('VARCHAR', 'BIGINT', 'UBIGINT')"
+_NUMERIC = "('BIGINT', 'UBIGINT', 'DOUBLE')"
+_TS_RE = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
+_TYPE_WORDS = (
+    "CASE {t} WHEN 'OBJECT' THEN 'an object' WHEN 'ARRAY' THEN 'a list' "
+    "WHEN 'BOOLEAN' THEN 'true/false' WHEN 'DOUBLE' THEN 'a decimal number' "
+    "ELSE 'a number' END"
+)
+
+
+def _clean(v: str) -> str:
+    return f"nullif(trim({v}), '')"
+
+
+def _expr(rule: Rule) -> tuple[str, str, str]:
+    """(normalised value, error message or NULL, error code) for one field."""
+    f = rule.name
+    v, t = f'"{f}__v"', f'"{f}__t"'
+    q = sql_str(f)
+    shown = f"'''' || left(trim({v}), 80) || ''''"
+    present = f"({t} IS NOT NULL AND {t} <> 'NULL' AND {_clean(v)} IS NOT NULL)"
+    wrong_type = (
+        f"'field ' || {sql_str(repr(f))} || ' must be {{want}}, not ' || "
+        + _TYPE_WORDS.format(t=t)
+    )
+    if rule.kind in ("key", "label"):
+        value = _clean(v) if rule.kind == "key" else f"lower({_clean(v)})"
+        value = f"CASE WHEN {t} IN {_SCALAR} THEN {value} END"
+        err = f"CASE WHEN {present} AND {t} NOT IN {_SCALAR} THEN {wrong_type.format(want='a string')} END"
+        code = "bad_type"
+    elif rule.kind == "text":
+        value = f"CASE WHEN {t} IN {_SCALAR} OR {t} = 'DOUBLE' THEN {v} END"
+        err = f"CASE WHEN {present} AND {t} IN ('OBJECT', 'ARRAY', 'BOOLEAN') THEN {wrong_type.format(want='text')} END"
+        code = "bad_type"
+    elif rule.kind == "timestamp":
+        ok = f"(regexp_matches(trim({v}), {sql_str(_TS_RE)}) AND try_cast(trim({v}) AS TIMESTAMPTZ) IS NOT NULL)"
+        value = f"CASE WHEN {t} = 'VARCHAR' AND {ok} THEN try_cast(trim({v}) AS TIMESTAMPTZ) END"
+        err = (
+            f"CASE WHEN {present} AND NOT ({t} = 'VARCHAR' AND {ok}) THEN "
+            f"'field ' || {sql_str(repr(f))} || ' value ' || {shown} || "
+            "' is not an RFC 3339 timestamp with an offset (like 2026-03-01T12:00:00Z)' END"
+        )
+        code = "bad_timestamp"
+    elif rule.kind == "enum":
+        choices = "(" + ", ".join(sql_str(c) for c in rule.choices) + ")"
+        value = f"CASE WHEN lower(trim({v})) IN {choices} THEN lower(trim({v})) END"
+        err = (
+            f"CASE WHEN {present} AND lower(trim({v})) NOT IN {choices} THEN "
+            f"'field ' || {sql_str(repr(f))} || ' value ' || {shown} || "
+            f"' is not one of {', '.join(rule.choices)}' END"
+        )
+        code = "unknown_type" if f == "type" else "bad_value"
+    elif rule.kind == "number":
+        num = f"try_cast(trim({v}) AS DOUBLE)"
+        ok = f"({t} IN {_NUMERIC} OR {t} = 'VARCHAR') AND isfinite({num})"
+        value = f"CASE WHEN {ok} THEN {num} END"
+        err = (
+            f"CASE WHEN {present} AND NOT coalesce({ok}, false) THEN "
+            f"'field ' || {sql_str(repr(f))} || ' value ' || {shown} || ' is not a number' END"
+        )
+        code = "bad_value"
+    elif rule.kind == "bool":
+        low = f"lower(trim({v}))"
+        value = (
+            f"CASE WHEN {low} IN ('true', 'yes', '1') THEN true "
+            f"WHEN {low} IN ('false', 'no', '0') THEN false END"
+        )
+        err = (
+            f"CASE WHEN {present} AND ({t} NOT IN ('BOOLEAN', 'VARCHAR', 'BIGINT', 'UBIGINT') "
+            f"OR {value} IS NULL) THEN 'field ' || {sql_str(repr(f))} || ' value ' || {shown} || "
+            "' is not true or false' END"
+        )
+        code = "bad_value"
+    elif rule.kind == "int":
+        num = f"try_cast(trim({v}) AS DOUBLE)"
+        bounds = []
+        if rule.low is not None:
+            bounds.append(f"{num} >= {rule.low}")
+        if rule.high is not None:
+            bounds.append(f"{num} <= {rule.high}")
+        ok = " AND ".join([f"({t} IN {_NUMERIC} OR {t} = 'VARCHAR')", f"{num} = floor({num})"] + bounds)
+        value = f"CASE WHEN {ok} THEN CAST({num} AS {rule.sql_type}) END"
+        if rule.high is not None:
+            want = f"a whole number from {rule.low} to {rule.high}"
+        else:
+            want = f"a whole number of at least {rule.low}"
+        err = (
+            f"CASE WHEN {present} AND NOT coalesce({ok}, false) THEN "
+            f"'field ' || {sql_str(repr(f))} || ' value ' || {shown} || ' is not {want}' END"
+        )
+        code = "bad_value"
+    else:  # pragma: no cover - a programming error
+        raise ValueError(rule.kind)
+    if rule.required:
+        err = (
+            f"CASE WHEN NOT {present} THEN 'required field ' || {sql_str(repr(f))} || "
+            f"' is missing or empty' ELSE {err} END"
+        )
+        code = f"CASE WHEN NOT {present} THEN 'missing_field' ELSE {sql_str(code)} END"
+    else:
+        code = sql_str(code)
+    return value, err, code
+
+
+def _cross_event_checks() -> list[tuple[str, str]]:
+    """Checks that look at several event fields: (message expression, code)."""
+    typ = "lower(trim(\"type__v\"))"
+    need = "(" + ", ".join(sql_str(t) for t in TARGET_REQUIRED) + ")"
+    either = "(" + ", ".join(sql_str(t) for t in TARGET_OR_PARENT) + ")"
+    has = "nullif(trim(\"{f}__v\"), '') IS NOT NULL"
+    return [
+        (
+            f"CASE WHEN {typ} IN {need} AND NOT {has.format(f='target')} THEN "
+            f"'a ' || {typ} || ' needs a ''target'' (the account it is addressed to)' END",
+            "'missing_target'",
+        ),
+        (
+            f"CASE WHEN {typ} IN {either} AND NOT {has.format(f='target')} "
+            f"AND NOT {has.format(f='parent')} THEN "
+            f"'a ' || {typ} || ' needs a ''target'' or a ''parent''' END",
+            "'missing_target'",
+        ),
+    ]
+
+
+def validation_sql(rules: tuple[Rule, ...], staged: str, *, events: bool) -> str:
+    """SELECT normalised fields, ``extra``, ``digest``, ``src``, ``line``, ``record``, ``reason``,
+    ``message`` from the relation named ``staged``."""
+    values, checks = [], []
+    for rule in rules:
+        value, err, code = _expr(rule)
+        values.append(f"{value} AS \"{rule.name}\"")
+        checks.append((err, code))
+    if events:
+        checks += _cross_event_checks()
+    message = "nullif(concat_ws('; ', " + ", ".join(e for e, _ in checks) + "), '')"
+    reason = "coalesce(" + ", ".join(f"CASE WHEN ({e}) IS NOT NULL THEN {c} END" for e, c in checks) + ")"
+    names = [r.name for r in rules]
+    parts = []
+    for rule in rules:
+        col = f'n."{rule.name}"'
+        if rule.sql_type == "TIMESTAMPTZ":
+            col = f"CAST(epoch_us({col}) AS VARCHAR)"
+        else:
+            col = f"CAST({col} AS VARCHAR)"
+        parts.append(f"coalesce({col}, chr(30))")
+    parts.append("coalesce(n.extra, chr(30))")
+    digest = "md5_number_lower(concat_ws(chr(31), " + ", ".join(parts) + "))"
+    cols = ", ".join(f'n."{n}"' for n in names)
+    return f"""
+        WITH n AS (
+            SELECT {", ".join(values)}, extra, src, line, record,
+                   {reason} AS reason, {message} AS message
+            FROM {staged}
+        )
+        SELECT {cols}, n.extra, {digest} AS digest, n.src, n.line, n.record, n.reason, n.message
+        FROM n
+    """
