@@ -88,6 +88,12 @@ class Store(Protocol):
     def write_results(self, tables: dict[str, pa.Table]) -> None:
         """Keep analysis results (classes, scores, flags, communities) beside the data."""
 
+    def log_ingest(self, summary: dict) -> None:
+        """Remember what an ingest did (the report shows the latest ones)."""
+
+    def ingest_log(self, limit: int = 10) -> list[dict]:
+        """The latest ingest summaries, newest first, each with an ``at`` timestamp."""
+
     def forget(self, account: str) -> dict[str, int]:
         """Delete an account and every event it acted in or was targeted by; returns counts."""
 

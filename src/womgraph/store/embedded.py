@@ -14,6 +14,7 @@ womgraph process waits up to ``lock_timeout`` seconds for the first, then fails 
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Sequence
@@ -113,6 +114,7 @@ class EmbeddedStore:
         con.execute(_ddl("events", EVENTS_SCHEMA))
         con.execute(_ddl("accounts", ACCOUNTS_SCHEMA))
         con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.execute("CREATE TABLE IF NOT EXISTS ingest_log (logged_at TIMESTAMPTZ, summary JSON)")
         con.execute(
             "INSERT INTO meta VALUES ('format_version', ?) ON CONFLICT DO NOTHING", [FORMAT_VERSION]
         )
@@ -252,6 +254,15 @@ class EmbeddedStore:
         except BaseException:
             con.execute("ROLLBACK")
             raise
+
+    def log_ingest(self, summary: dict) -> None:
+        self._con.execute("INSERT INTO ingest_log VALUES (now(), ?)", [json.dumps(summary)])
+
+    def ingest_log(self, limit: int = 10) -> list[dict]:
+        rows = self._con.execute(
+            "SELECT logged_at, summary FROM ingest_log ORDER BY logged_at DESC LIMIT ?", [limit]
+        ).fetchall()
+        return [{"at": at, **json.loads(summary)} for at, summary in rows]
 
     def forget(self, account: str) -> dict[str, int]:
         con = self._con

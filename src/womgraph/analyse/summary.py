@@ -1,0 +1,44 @@
+"""Counts that describe what is in a store: events per type, per channel, time span, people.
+
+>>> import pyarrow as pa, datetime as dt
+>>> t = pa.table({"type": ["like", "like", "post"], "channel": ["twitter", None, "twitter"],
+...               "actor": ["a", "b", "a"],
+...               "ts": pa.array([dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)] * 3)})
+>>> s = event_summary(t)
+>>> s["per_type"], s["per_channel"], s["actors"]
+({'like': 2, 'post': 1}, {'(none)': 1, 'twitter': 2}, 2)
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..schema import EVENT_TYPES
+
+__all__ = ["event_summary", "SUMMARY_COLUMNS"]
+
+#: Event columns the summary needs from the store.
+SUMMARY_COLUMNS = ("type", "channel", "actor", "ts")
+
+
+def _counts(column: pa.ChunkedArray, order: tuple[str, ...] = ()) -> dict[str, int]:
+    vc = pc.value_counts(pc.fill_null(column, "(none)"))
+    got = {v.as_py(): c.as_py() for v, c in zip(vc.field("values"), vc.field("counts"))}
+    first = [k for k in order if k in got]
+    rest = sorted(k for k in got if k not in order)
+    return {k: got[k] for k in first + rest}
+
+
+def event_summary(events: pa.Table) -> dict:
+    """Events per type (in format order) and per channel, the time span and distinct actors."""
+    n = events.num_rows
+    out = {
+        "events": n,
+        "per_type": _counts(events.column("type"), EVENT_TYPES) if n else {},
+        "per_channel": _counts(events.column("channel")) if n else {},
+        "actors": pc.count_distinct(events.column("actor")).as_py() if n else 0,
+        "first": pc.min(events.column("ts")).as_py() if n else None,
+        "last": pc.max(events.column("ts")).as_py() if n else None,
+    }
+    return out

@@ -1,0 +1,55 @@
+"""The ``womgraph`` command: a thin layer over the library.
+
+Each command parses options, calls one library function and renders its result. Errors of the
+package (:class:`womgraph.errors.WomgraphError`) become a message on stderr and an exit code here
+and nowhere else: 0 ok, 1 failure, 2 usage error, 3 some input records were rejected.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from ..errors import WomgraphError
+from .common import State
+
+__all__ = ["main"]
+
+
+class WomgraphGroup(click.Group):
+    """A click group that turns package errors into one-line messages and exit codes."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except WomgraphError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=WomgraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="womgraph")
+@click.option(
+    "--store",
+    metavar="PATH|URI",
+    help="Store to use: a folder for the embedded store (default .womgraph, or WOMGRAPH_STORE), "
+    "or a bolt:// / neo4j:// URI (or NEO4J_URI) for Neo4j.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars or notes on stderr.")
+@click.pass_context
+def main(ctx: click.Context, store: str | None, quiet: bool) -> None:
+    """Find the word of mouth that actually grows a business.
+
+    \b
+    Start with the demo (no server needed):
+      womgraph demo
+    Then with your own data:
+      womgraph ingest events.jsonl --accounts accounts.csv
+      womgraph report
+    """
+    ctx.obj = State(store=store, quiet=quiet)
+
+
+from . import data as _data  # noqa: E402  (commands register themselves on main)
+
+_data.register(main)

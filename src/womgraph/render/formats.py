@@ -1,0 +1,132 @@
+"""Write rows of data to a stream as a table, JSON, JSON Lines or CSV: one choice, one place.
+
+Rows are a list of dicts with the same keys (a :class:`pyarrow.Table` is accepted too).
+Lists and dicts inside a cell are written as JSON in CSV and tables.
+
+>>> import io
+>>> out = io.StringIO()
+>>> emit([{"type": "like", "events": 3}], "csv", out)
+>>> out.getvalue().splitlines()
+['type,events', 'like,3']
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from datetime import date, datetime
+from typing import Any, Iterable, Sequence, TextIO
+
+import pyarrow as pa
+
+__all__ = ["FORMATS", "emit", "emit_document", "to_jsonable", "dumps"]
+
+FORMATS = ("table", "json", "jsonl", "csv")
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn datetimes, NaN and numpy scalars into JSON-friendly values."""
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else round(value, 6)
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if hasattr(value, "item"):  # numpy scalar
+        return to_jsonable(value.item())
+    return value
+
+
+def dumps(value: Any, indent: int | None = None) -> str:
+    return json.dumps(to_jsonable(value), ensure_ascii=False, indent=indent)
+
+
+def _rows(data: Sequence[dict] | pa.Table) -> list[dict]:
+    if isinstance(data, pa.Table):
+        return data.to_pylist()
+    return list(data)
+
+
+def _cell(value: Any) -> str:
+    value = to_jsonable(value)
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def emit(
+    data: Sequence[dict] | pa.Table,
+    fmt: str,
+    stream: TextIO,
+    *,
+    title: str | None = None,
+    columns: Iterable[str] | None = None,
+) -> None:
+    """Write ``data`` to ``stream`` in ``fmt`` (one of :data:`FORMATS`)."""
+    rows = _rows(data)
+    cols = list(columns) if columns else (list(rows[0].keys()) if rows else [])
+    if fmt == "json":
+        stream.write(dumps([{c: r.get(c) for c in cols} for r in rows], indent=2) + "\n")
+    elif fmt == "jsonl":
+        for r in rows:
+            stream.write(dumps({c: r.get(c) for c in cols}) + "\n")
+    elif fmt == "csv":
+        w = csv.writer(stream, lineterminator="\n")
+        w.writerow(cols)
+        for r in rows:
+            w.writerow([_cell(r.get(c)) for c in cols])
+    elif fmt == "table":
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title, title_justify="left", show_lines=False)
+        for c in cols:
+            table.add_column(c, overflow="fold")
+        for r in rows:
+            table.add_row(*[_escape(_cell(r.get(c))) for c in cols])
+        Console(file=stream, width=_width(stream), soft_wrap=False).print(table)
+    else:  # pragma: no cover - click restricts the choice
+        raise ValueError(fmt)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _width(stream: TextIO) -> int | None:
+    isatty = getattr(stream, "isatty", lambda: False)
+    return None if isatty() else 120
+
+
+def emit_document(doc: dict, fmt: str, stream: TextIO, sections: dict[str, Sequence[dict]] | None = None) -> None:
+    """Write a nested document: JSON as is; other formats as one table/row set per section."""
+    if fmt == "json":
+        stream.write(dumps(doc, indent=2) + "\n")
+        return
+    sections = sections or {}
+    if fmt == "jsonl":
+        for name, rows in sections.items():
+            for r in rows:
+                stream.write(dumps({"section": name, **r}) + "\n")
+        return
+    if fmt == "csv":
+        flat = []
+        for name, rows in sections.items():
+            for r in rows:
+                for k, v in r.items():
+                    flat.append({"section": name, "key": k, "value": v})
+        emit(flat, "csv", stream)
+        return
+    for name, rows in sections.items():
+        emit(rows, "table", stream, title=name)
