@@ -50,6 +50,8 @@ def main(ctx: click.Context, store: str | None, quiet: bool) -> None:
     ctx.obj = State(store=store, quiet=quiet)
 
 
-from . import data as _data  # noqa: E402  (commands register themselves on main)
+from . import analysis as _analysis  # noqa: E402  (commands register themselves on main)
+from . import data as _data  # noqa: E402
 
 _data.register(main)
+_analysis.register(main)

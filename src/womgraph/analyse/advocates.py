@@ -1,0 +1,164 @@
+"""Rank genuine peer advocates, with the evidence behind every rank.
+
+Score (``docs/advocates.md``)::
+
+    (direct + sum over g >= 2 of 0.5**(g - 1) * conversions g generations down + 0.1 * reached)
+      * 1.25 if they had bought before their first recommendation
+      * 0.5 ** (days since their last advocacy / half-life)
+
+``direct`` counts the people whose first adoption is attributed to them through a peer exposure;
+conversions further down come from the cascade forest. Followers play no part. Accounts with
+role brand, employee or partner, and flagged accounts, are never ranked.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from ..schema import NON_ADVOCATE_ROLES
+from .frame import Frame
+
+__all__ = ["rank_advocates", "ADVOCATE_COLUMNS", "chain_credit"]
+
+ADVOCATE_COLUMNS = (
+    "account", "rank", "score", "handle", "followers", "conversions_direct", "conversions_chain",
+    "conversions_total", "people_reached", "bought_before", "first_advocacy", "last_advocacy",
+    "channel", "example_events", "reason",
+)
+
+
+def chain_credit(parent: np.ndarray, decay: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """Credit every ancestor two or more generations up: ``decay**(g-1)`` and a count.
+
+    Returns ``(credit, count)`` per node: the decayed sum and the number of descendants at
+    generation >= 2 below it.
+
+    >>> credit, count = chain_credit(np.array([-1, 0, 1, 2]))  # a path a <- b <- c <- d
+    >>> credit.tolist(), count.tolist()
+    [[0.75, 0.5, 0.0, 0.0], [2, 1, 0, 0]]
+    """
+    n = len(parent)
+    credit = np.zeros(n)
+    count = np.zeros(n, dtype=np.int64)
+    anc = parent[parent.clip(min=0)]
+    anc = np.where(parent >= 0, anc, -1)
+    g = 2
+    idx = np.arange(n)
+    alive = anc >= 0
+    while alive.any():
+        np.add.at(credit, anc[alive], decay ** (g - 1))
+        np.add.at(count, anc[alive], 1)
+        anc = np.where(alive, parent[anc.clip(min=0)], -1)
+        alive = anc >= 0
+        g += 1
+        if g > n + 2:  # pragma: no cover - a forest cannot be deeper than its size
+            raise ValueError(f"parent pointers loop (at node {int(idx[alive][0])})")
+    return credit, count
+
+
+def _chain_table(frame: Frame) -> pa.Table:
+    con = frame.con
+    t = con.execute(
+        """
+        WITH idx AS (SELECT node, row_number() OVER (ORDER BY node) - 1 AS i FROM cascade_nodes)
+        SELECT n.node, coalesce(pi.i, -1) AS pidx
+        FROM idx n LEFT JOIN cascade_edges e ON e.child = n.node
+        LEFT JOIN idx pi ON pi.node = e.parent
+        ORDER BY n.i
+        """
+    ).to_arrow_table()
+    credit, count = chain_credit(t.column("pidx").to_numpy().astype(np.int64))
+    return pa.table({"node": t.column("node"), "chain_credit": credit, "chain_count": count})
+
+
+def rank_advocates(frame: Frame) -> pa.Table:
+    """Create ``advocates`` in the frame and return it (columns :data:`ADVOCATE_COLUMNS`)."""
+    con = frame.con
+    con.register("chain_in", _chain_table(frame))
+    half_life = float(frame.options.recency_half_life_days)
+    excluded = "(" + ", ".join(f"'{r}'" for r in NON_ADVOCATE_ROLES) + ")"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE advocates_all AS
+        WITH acts AS (  -- the person's own word of mouth
+            SELECT actor AS account, min(ts) AS first_advocacy, max(ts) AS last_advocacy,
+                   mode(channel) AS channel, list(id ORDER BY ts DESC)[1:3] AS recent_events
+            FROM cls WHERE class = 'peer' AND type NOT IN ('signup', 'purchase')
+            GROUP BY actor
+        ),
+        reach AS (
+            SELECT sender AS account, count(DISTINCT person) AS people_reached
+            FROM exposures WHERE kind = 'peer' GROUP BY sender
+        ),
+        direct AS (
+            SELECT parent AS account, count(DISTINCT adopter) AS conversions_direct,
+                   list(DISTINCT parent_event) FILTER (WHERE parent_event IS NOT NULL) AS conv_events
+            FROM first_adoption WHERE kind = 'peer' AND parent IS NOT NULL GROUP BY parent
+        ),
+        bought AS (
+            SELECT actor AS account, min(ts) AS first_purchase FROM cls
+            WHERE type = 'purchase' GROUP BY actor
+        ),
+        people AS (
+            SELECT account FROM acts UNION SELECT account FROM direct
+        ),
+        joined AS (
+            SELECT p.account, a.handle, a.followers, a.role,
+                   coalesce(d.conversions_direct, 0) AS conversions_direct,
+                   coalesce(c.chain_count, 0) AS conversions_chain,
+                   coalesce(c.chain_credit, 0.0) AS chain_credit,
+                   coalesce(r.people_reached, 0) AS people_reached,
+                   coalesce(b.first_purchase < coalesce(x.first_advocacy, b.first_purchase + INTERVAL 1 DAY), false)
+                     AS bought_before,
+                   x.first_advocacy, x.last_advocacy, x.channel,
+                   coalesce(list_slice(d.conv_events, 1, 3), x.recent_events) AS example_events
+            FROM people p
+            LEFT JOIN acc a ON a.id = p.account
+            LEFT JOIN acts x ON x.account = p.account
+            LEFT JOIN reach r ON r.account = p.account
+            LEFT JOIN direct d ON d.account = p.account
+            LEFT JOIN bought b ON b.account = p.account
+            LEFT JOIN chain_in c ON c.node = p.account
+        )
+        SELECT j.*,
+               (j.conversions_direct + j.chain_credit + 0.1 * j.people_reached)
+               * CASE WHEN j.bought_before THEN 1.25 ELSE 1.0 END
+               * pow(0.5, greatest(0, epoch(CAST($end AS TIMESTAMPTZ)) - epoch(coalesce(j.last_advocacy, CAST($end AS TIMESTAMPTZ))))
+                          / 86400.0 / {half_life}) AS score,
+               j.role IN {excluded} AS excluded_role,
+               fl.account IS NOT NULL AS flagged
+        FROM joined j
+        LEFT JOIN (SELECT DISTINCT actor AS account FROM cls WHERE flag_rule IS NOT NULL) fl
+          ON fl.account = j.account
+        """,
+        {"end": frame.end},
+    )
+    con.unregister("chain_in")
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE advocates AS
+        SELECT account,
+               row_number() OVER (ORDER BY score DESC, conversions_direct DESC, account) AS rank,
+               score, handle, followers, conversions_direct, conversions_chain,
+               conversions_direct + conversions_chain AS conversions_total, people_reached,
+               bought_before, first_advocacy, last_advocacy, channel, example_events,
+               concat(
+                 CASE WHEN conversions_direct > 0
+                      THEN 'converted ' || conversions_direct || ' '
+                           || CASE WHEN conversions_direct = 1 THEN 'person' ELSE 'people' END
+                           || ' directly'
+                      ELSE 'converted nobody directly' END,
+                 CASE WHEN conversions_chain > 0
+                      THEN ' and ' || conversions_chain || ' more through their chains' ELSE '' END,
+                 '; reached ' || people_reached || ' '
+                   || CASE WHEN people_reached = 1 THEN 'person' ELSE 'people' END,
+                 CASE WHEN bought_before THEN '; bought before recommending' ELSE '' END
+               ) AS reason
+        FROM advocates_all
+        WHERE NOT excluded_role AND NOT flagged AND score > 0
+        ORDER BY rank
+        """
+    )
+    cols = ", ".join(ADVOCATE_COLUMNS)
+    return con.execute(f"SELECT {cols} FROM advocates ORDER BY rank").to_arrow_table()

@@ -1,0 +1,153 @@
+"""Exposures and attribution: who reached whom, and which exposure explains each adoption.
+
+Rules (``docs/classes.md``): explicit ``via`` first (an event id, a referral code, an account
+id; never the adopter themselves), else the latest earlier peer exposure inside the window, else
+an incentivized one, else a broadcast one, else organic. The "latest earlier exposure" lookups are
+DuckDB ``ASOF`` joins, so attribution is one pass over sorted data, not a loop per adoption.
+
+Tables created in the frame: ``exposures`` (target, sender, ts, event, kind) and ``attribution``
+(one row per signup/purchase: id, adopter, ts, kind, parent, parent_event, exposure_ts, method).
+"""
+
+from __future__ import annotations
+
+from .frame import Frame
+
+__all__ = ["build_exposures", "attribute", "KINDS"]
+
+#: Attribution kinds, in priority order after ``via``.
+KINDS = ("peer", "incentivized", "broadcast", "suspicious", "organic")
+
+
+def build_exposures(frame: Frame) -> None:
+    """Create ``exposures``: one row per (person reached, sender, time, event, kind)."""
+    frame.con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE exposures AS
+        WITH x AS (
+            -- told directly: referral, recommendation, a tagged friend
+            SELECT target AS person, actor AS sender, ts, id AS event, 'peer' AS kind
+            FROM cls WHERE reason IN ('peer:referral', 'peer:recommendation', 'peer:tagged_friend')
+            UNION ALL
+            -- saw a peer's story: replied to it or shared it
+            SELECT actor, coalesce(target, parent_creator), ts, id, 'peer'
+            FROM cls WHERE reason IN ('peer:conversation_about_brand', 'peer:share_of_peer_story')
+            UNION ALL
+            -- incentivized content addressed to a person (partner codes, contest tags)
+            SELECT target, actor, ts, id, 'incentivized'
+            FROM cls WHERE reason LIKE 'incentivized:%' AND target IS NOT NULL
+                       AND type NOT IN ('signup', 'purchase')
+            UNION ALL
+            -- engaged with brand content, or was messaged by the brand
+            SELECT actor, coalesce(root_creator, parent_creator, target), ts, id, 'broadcast'
+            FROM cls WHERE reason LIKE 'broadcast:%' AND reason <> 'broadcast:brand_message'
+                       AND NOT by_brand AND type NOT IN ('signup', 'purchase')
+            UNION ALL
+            SELECT target, actor, ts, id, 'broadcast'
+            FROM cls WHERE reason = 'broadcast:brand_message' AND target IS NOT NULL
+            UNION ALL
+            -- flagged accounts reaching people
+            SELECT target, actor, ts, id, 'suspicious'
+            FROM cls WHERE reason LIKE 'suspicious:%' AND target IS NOT NULL
+                       AND type IN ('referral', 'recommendation', 'mention')
+        )
+        SELECT * FROM x
+        WHERE person IS NOT NULL AND sender IS NOT NULL AND person <> sender
+        ORDER BY person, ts
+        """
+    )
+
+
+def attribute(frame: Frame) -> None:
+    """Create ``attribution``: the one parent (or none) of every signup and purchase."""
+    con = frame.con
+    window_us = int(frame.options.window_days * 86_400 * 1_000_000)
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE adopt AS
+        SELECT id, ts, actor AS adopter, via, type FROM cls WHERE type IN ('signup', 'purchase')
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE inv AS
+        SELECT id, ts, actor, target, via,
+               CASE split_part(reason, ':', 1) WHEN 'peer' THEN 'peer'
+                    WHEN 'incentivized' THEN 'incentivized' WHEN 'suspicious' THEN 'suspicious'
+                    ELSE 'broadcast' END AS kind
+        FROM cls WHERE type IN ('referral', 'recommendation')
+        """
+    )
+    # 1. via: an event id, else a code handed out in a referral's via, else an account id.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE via_hit AS
+        WITH by_event AS (
+            SELECT a.id, i.actor AS parent, i.id AS parent_event, i.ts AS exposure_ts, i.kind,
+                   'via_event' AS method, 1 AS pri
+            FROM adopt a JOIN inv i ON i.id = a.via
+        ),
+        by_code AS (
+            SELECT a.id, i.actor AS parent, i.id AS parent_event, i.ts AS exposure_ts, i.kind,
+                   'via_code' AS method, 2 AS pri,
+                   row_number() OVER (PARTITION BY a.id
+                                      ORDER BY (i.target = a.adopter) DESC NULLS LAST,
+                                               (i.ts <= a.ts) DESC, i.ts DESC, i.id) AS rk
+            FROM adopt a JOIN inv i ON i.via = a.via
+            WHERE i.actor <> a.adopter
+        ),
+        by_account AS (
+            SELECT a.id, a.via AS parent, NULL AS parent_event, a.ts AS exposure_ts,
+                   CASE WHEN ac.role IN ('partner', 'employee') THEN 'incentivized'
+                        WHEN ac.role = 'brand' THEN 'broadcast' ELSE 'peer' END AS kind,
+                   'via_account' AS method, 3 AS pri
+            FROM adopt a JOIN acc ac ON ac.id = a.via
+        ),
+        hits AS (
+            SELECT id, parent, parent_event, exposure_ts, kind, method, pri FROM by_event
+            UNION ALL
+            SELECT id, parent, parent_event, exposure_ts, kind, method, pri FROM by_code WHERE rk = 1
+            UNION ALL
+            SELECT id, parent, parent_event, exposure_ts, kind, method, pri FROM by_account
+        )
+        SELECT h.* FROM hits h JOIN adopt a USING (id)
+        WHERE h.parent <> a.adopter
+        QUALIFY row_number() OVER (PARTITION BY h.id ORDER BY h.pri) = 1
+        """
+    )
+    # 2-4. the latest earlier exposure of each kind inside the window (ASOF joins).
+    for kind in ("peer", "incentivized", "broadcast"):
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE asof_{kind} AS
+            SELECT a.id, x.sender AS parent, x.event AS parent_event, x.ts AS exposure_ts
+            FROM adopt a ASOF JOIN (SELECT * FROM exposures WHERE kind = '{kind}') x
+              ON a.adopter = x.person AND a.ts > x.ts
+            WHERE epoch_us(a.ts) - epoch_us(x.ts) <= {window_us}
+            """
+        )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE attribution AS
+        SELECT a.id, a.adopter, a.ts, a.type,
+               CASE WHEN v.id IS NOT NULL THEN v.kind
+                    WHEN p.id IS NOT NULL THEN 'peer'
+                    WHEN i.id IS NOT NULL THEN 'incentivized'
+                    WHEN b.id IS NOT NULL THEN 'broadcast'
+                    ELSE 'organic' END AS kind,
+               coalesce(v.parent, p.parent, i.parent, b.parent) AS parent,
+               CASE WHEN v.id IS NOT NULL THEN v.parent_event
+                    ELSE coalesce(p.parent_event, i.parent_event, b.parent_event) END AS parent_event,
+               coalesce(v.exposure_ts, p.exposure_ts, i.exposure_ts, b.exposure_ts) AS exposure_ts,
+               CASE WHEN v.id IS NOT NULL THEN v.method
+                    WHEN coalesce(p.id, i.id, b.id) IS NOT NULL THEN 'window'
+                    ELSE 'none' END AS method
+        FROM adopt a
+        LEFT JOIN via_hit v USING (id)
+        LEFT JOIN asof_peer p USING (id)
+        LEFT JOIN asof_incentivized i USING (id)
+        LEFT JOIN asof_broadcast b USING (id)
+        """
+    )
+    for t in ("via_hit", "asof_peer", "asof_incentivized", "asof_broadcast", "inv"):
+        con.execute(f"DROP TABLE {t}")

@@ -1,0 +1,234 @@
+"""Give every event exactly one class and reason, by the rules of ``docs/classes.md``.
+
+Two passes: :func:`classify_interactions` labels everything but adoptions (which need the
+attribution, itself built on those labels); :func:`classify_adoptions` then labels signups and
+purchases from their attribution. Both are single DuckDB queries over the frame's tables; thread
+roots come from :func:`womgraph.analyse.content.find_roots`.
+
+Tables created in the frame: ``ev1`` (events with text and role features), ``content`` (one row
+per content id: creator, own kind, parent, root, root kind), ``cls`` (events with ``class``,
+``reason`` and helper columns).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from .content import find_roots
+from .frame import Frame
+
+__all__ = ["classify_interactions", "classify_adoptions", "FLAGS_SCHEMA"]
+
+#: Flag hooks from the authenticity detectors: which accounts and events they name, and why.
+FLAGS_SCHEMA = pa.schema([("account", pa.string()), ("event", pa.string()), ("rule", pa.string())])
+
+
+def _features(frame: Frame) -> None:
+    con = frame.con
+    brand_re = frame.brand_regex()
+    names = "regexp_matches(lower(coalesce(e.text, '')), $brand)" if brand_re else "false"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE ev1 AS
+        SELECT e.id, e.ts, e.type, e.actor, e.target, e.post, e.parent, e.channel, e.via,
+               e.campaign, e.value,
+               a.role AS actor_role,
+               coalesce(ab.id IS NOT NULL, false) AS by_brand,
+               coalesce(tb.id IS NOT NULL, false) AS to_brand,
+               {names} AS names_brand,
+               coalesce(e.paid, false)
+                 OR regexp_matches(lower(coalesce(e.text, '')), $disclosure) AS disclosed,
+               regexp_matches(lower(coalesce(e.text, '')), $contest) AS contest_text
+        FROM ev e
+        LEFT JOIN acc a ON a.id = e.actor
+        LEFT JOIN (SELECT id FROM acc WHERE role = 'brand') ab ON ab.id = e.actor
+        LEFT JOIN (SELECT id FROM acc WHERE role = 'brand') tb ON tb.id = e.target
+        """,
+        {
+            **({"brand": brand_re} if brand_re else {}),
+            "disclosure": frame.disclosure_regex(),
+            "contest": frame.contest_regex(),
+        },
+    )
+
+
+_FLAG_JOIN = """
+    LEFT JOIN (SELECT account, min(rule) AS rule FROM flags_in WHERE account IS NOT NULL
+               GROUP BY account) fa ON fa.account = e.actor
+    LEFT JOIN (SELECT event, min(rule) AS rule FROM flags_in WHERE event IS NOT NULL
+               GROUP BY event) fe ON fe.event = e.id
+"""
+
+#: Rules 1 and 3-7: what an event is by its actor and its own content.
+_BASE = """
+    CASE
+      WHEN coalesce(fe.rule, fa.rule) IS NOT NULL THEN 'suspicious:' || coalesce(fe.rule, fa.rule)
+      WHEN e.type IN ('signup', 'purchase') THEN NULL
+      WHEN e.by_brand AND (e.type IN ('mention', 'referral', 'recommendation')
+                           OR (e.type = 'reply' AND e.target IS NOT NULL AND NOT e.to_brand))
+        THEN 'broadcast:brand_message'
+      WHEN e.by_brand THEN 'broadcast:brand_content'
+      WHEN e.actor_role = 'employee' THEN 'incentivized:employee'
+      WHEN e.actor_role = 'partner' THEN 'incentivized:partner'
+      WHEN e.disclosed THEN 'incentivized:disclosed_ad'
+      WHEN e.type IN ('mention', 'post', 'reply', 'share')
+           AND (e.campaign IS NOT NULL OR e.contest_text) THEN 'incentivized:contest_entry'
+    END
+"""
+
+
+def _content(frame: Frame) -> None:
+    """One row per content id with its own kind, then roots and root kinds by pointer jumping."""
+    con = frame.con
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE content0 AS
+        WITH mp AS (
+            SELECT post, bool_or(to_brand) AS mentions_brand, bool_or(NOT to_brand) AS mentions_peer
+            FROM ev1 WHERE type = 'mention' AND post IS NOT NULL GROUP BY post
+        )
+        SELECT b.post AS cid,
+               arg_min(b.actor, (b.ts, b.id)) AS creator,
+               arg_min(b.parent, (b.ts, b.id)) FILTER (WHERE b.parent IS NOT NULL) AS parent,
+               CASE
+                 WHEN bool_or(b.base LIKE 'suspicious:%') THEN 'suspicious'
+                 WHEN bool_or(b.by_brand) THEN 'brand'
+                 WHEN bool_or(b.base LIKE 'incentivized:%') THEN 'incentivized'
+                 WHEN bool_or(b.names_brand) OR bool_or(b.type = 'review')
+                      OR coalesce(any_value(mp.mentions_brand), false) THEN 'peer'
+                 ELSE 'social'
+               END AS kind,
+               coalesce(any_value(mp.mentions_brand), false) AS mentions_brand,
+               coalesce(any_value(mp.mentions_peer), false) AS mentions_peer,
+               bool_or(b.names_brand) AS names_brand
+        FROM base b LEFT JOIN mp ON mp.post = b.post
+        WHERE b.post IS NOT NULL AND b.type IN ('post', 'reply', 'share', 'review', 'mention')
+        GROUP BY b.post
+        ORDER BY b.post
+        """
+    )
+    t = con.execute(
+        """
+        SELECT c.cid, coalesce(p.rn, -1) AS pidx
+        FROM (SELECT cid, parent, row_number() OVER (ORDER BY cid) - 1 AS rn FROM content0) c
+        LEFT JOIN (SELECT cid, row_number() OVER (ORDER BY cid) - 1 AS rn FROM content0) p
+          ON p.cid = c.parent
+        ORDER BY c.cid
+        """
+    ).to_arrow_table()
+    parent = t.column("pidx").to_numpy().astype(np.int64)
+    root, hops = find_roots(parent)
+    cids = t.column("cid")
+    root_cid = pa.array(
+        np.where(root >= 0, root, 0), pa.int64()
+    )
+    roots = pa.table(
+        {
+            "cid": cids,
+            "root": pa.compute.take(cids, root_cid) if len(cids) else cids,
+            "has_root": pa.array(root >= 0),
+            "hops": pa.array(hops),
+        }
+    )
+    con.register("roots_in", roots)
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE content AS
+        SELECT c.*, CASE WHEN r.has_root THEN r.root END AS root, r.hops,
+               CASE WHEN r.has_root THEN rc.kind END AS root_kind,
+               CASE WHEN r.has_root THEN rc.creator END AS root_creator
+        FROM content0 c JOIN roots_in r USING (cid)
+        LEFT JOIN content0 rc ON rc.cid = r.root
+        """
+    )
+    con.unregister("roots_in")
+    con.execute("DROP TABLE content0")
+
+
+#: Rules 8-19 for events the base rules left open (adoptions stay NULL for the second pass).
+_REST = """
+    CASE
+      WHEN e.base IS NOT NULL THEN e.base
+      WHEN e.type IN ('signup', 'purchase') THEN NULL
+      WHEN e.type IN ('like', 'share', 'reply') AND pc.kind = 'brand' THEN
+        CASE e.type WHEN 'like' THEN 'broadcast:like_of_brand_post'
+                    WHEN 'share' THEN 'broadcast:share_of_brand_post'
+                    ELSE 'broadcast:reply_to_brand_post' END
+      WHEN e.type IN ('like', 'share', 'reply') AND pc.root_kind = 'brand'
+        THEN 'broadcast:reshare_of_brand_content'
+      WHEN e.type IN ('like', 'share', 'reply') AND pc.root_kind = 'incentivized'
+        THEN 'broadcast:engagement_with_paid_content'
+      WHEN e.type = 'referral' THEN 'peer:referral'
+      WHEN e.type = 'recommendation' THEN 'peer:recommendation'
+      WHEN e.type = 'mention' AND e.to_brand AND coalesce(oc.mentions_peer, false)
+        THEN 'peer:brand_mention_to_peer'
+      WHEN e.type = 'mention' AND NOT e.to_brand
+           AND (coalesce(oc.mentions_brand, false) OR coalesce(oc.names_brand, false))
+        THEN 'peer:tagged_friend'
+      WHEN e.type = 'mention' AND e.to_brand THEN 'peer:customer_story'
+      WHEN e.type = 'post' AND e.names_brand THEN 'peer:customer_story'
+      WHEN e.type = 'review' THEN 'peer:review'
+      WHEN e.type = 'share' AND pc.root_kind = 'peer' THEN 'peer:share_of_peer_story'
+      WHEN e.type = 'reply' AND (e.names_brand OR pc.root_kind = 'peer')
+        THEN 'peer:conversation_about_brand'
+      WHEN e.type = 'like' AND pc.root_kind = 'peer' THEN 'social:like_of_peer_post'
+      ELSE 'social:' || e.type
+    END
+"""
+
+
+def classify_interactions(frame: Frame, flags: pa.Table | None = None) -> None:
+    """Create ``cls``: every event with its class and reason (adoptions still open)."""
+    con = frame.con
+    _features(frame)
+    flags = flags if flags is not None else FLAGS_SCHEMA.empty_table()
+    con.register("flags_in", flags.select(FLAGS_SCHEMA.names).cast(FLAGS_SCHEMA))
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE base AS
+        SELECT e.*, {_BASE} AS base, coalesce(fe.rule, fa.rule) AS flag_rule
+        FROM ev1 e {_FLAG_JOIN}
+        """
+    )
+    con.unregister("flags_in")
+    _content(frame)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE cls AS
+        SELECT e.id, e.ts, e.type, e.actor, e.target, e.post, e.parent, e.channel, e.via,
+               e.campaign, e.value, e.by_brand, e.to_brand, e.actor_role, e.flag_rule,
+               pc.creator AS parent_creator, pc.root_creator,
+               {_REST} AS reason
+        FROM base e
+        LEFT JOIN content pc ON pc.cid = e.parent
+        LEFT JOIN content oc ON oc.cid = e.post
+        """
+    )
+    con.execute("DROP TABLE base")
+
+
+def classify_adoptions(frame: Frame) -> None:
+    """Fill in the reasons of signups and purchases from ``attribution``; add ``class``."""
+    con = frame.con
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE cls2 AS
+        SELECT c.* REPLACE (
+                 CASE
+                   WHEN c.reason IS NOT NULL THEN c.reason
+                   WHEN c.flag_rule IS NOT NULL THEN 'suspicious:' || c.flag_rule
+                   WHEN a.kind = 'peer' THEN 'peer:adoption_via_peer'
+                   WHEN a.kind = 'incentivized' THEN 'incentivized:adoption_via_incentive'
+                   WHEN a.kind = 'broadcast' THEN 'broadcast:adoption_after_broadcast'
+                   WHEN a.kind = 'suspicious' THEN 'suspicious:adoption_via_flagged'
+                   ELSE 'social:organic_adoption'
+                 END AS reason)
+        FROM cls c LEFT JOIN attribution a ON a.id = c.id
+        """
+    )
+    con.execute("DROP TABLE cls")
+    con.execute(
+        "CREATE TEMP TABLE cls AS SELECT *, split_part(reason, ':', 1) AS class FROM cls2"
+    )
+    con.execute("DROP TABLE cls2")

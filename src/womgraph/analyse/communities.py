@@ -1,0 +1,117 @@
+"""Communities of the peer graph (Louvain, igraph) and their word-of-mouth health.
+
+The peer graph links two people when one reached the other through a peer exposure (weights
+count the exposures, direction ignored). igraph's multilevel (Louvain) algorithm is used because
+networkx's is too slow at this size (see ``../shared/MEASURED.md``); the result is made
+deterministic by seeding igraph's random source with ``Options.seed`` and numbering communities
+by size, then by their smallest member.
+"""
+
+from __future__ import annotations
+
+import random
+
+import igraph as ig
+import numpy as np
+import pyarrow as pa
+
+from .frame import Frame
+
+__all__ = ["detect_communities", "louvain"]
+
+
+def louvain(sources: np.ndarray, targets: np.ndarray, weights: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
+    """Community label per node (0 = largest community) of an undirected weighted graph.
+
+    >>> s = np.array([0, 1, 2, 3, 4, 5, 2]); t = np.array([1, 2, 0, 4, 5, 3, 3])
+    >>> louvain(s, t, np.ones(7), 6).tolist()  # two triangles joined by one edge
+    [0, 0, 0, 1, 1, 1]
+    """
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    g = ig.Graph(n=n, edges=np.column_stack([sources, targets]).tolist(), directed=False)
+    g.es["weight"] = weights.tolist()
+    state = random.getstate()
+    random.seed(seed)
+    try:
+        ig.set_random_number_generator(random)
+        labels = np.asarray(g.community_multilevel(weights="weight").membership, dtype=np.int64)
+    finally:
+        random.setstate(state)
+    # Renumber: largest first, ties by the smallest node index.
+    sizes = np.bincount(labels)
+    first = np.full(len(sizes), n, dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(n))
+    order = np.lexsort((first, -sizes))
+    remap = np.empty_like(order)
+    remap[order] = np.arange(len(order))
+    return remap[labels]
+
+
+def detect_communities(frame: Frame) -> tuple[pa.Table, pa.Table]:
+    """Create ``communities`` (account, community) and ``community_health``; return both."""
+    con = frame.con
+    edges = con.execute(
+        """
+        WITH e AS (
+            SELECT least(sender, person) AS a, greatest(sender, person) AS b, count(*) AS w
+            FROM exposures WHERE kind = 'peer' GROUP BY ALL
+        ),
+        n AS (SELECT a AS node FROM e UNION SELECT b FROM e),
+        ix AS (SELECT node, row_number() OVER (ORDER BY node) - 1 AS i FROM n)
+        SELECT ia.i AS s, ib.i AS t, e.w FROM e JOIN ix ia ON ia.node = e.a JOIN ix ib ON ib.node = e.b
+        ORDER BY s, t
+        """
+    ).to_arrow_table()
+    nodes = con.execute(
+        """
+        WITH e AS (SELECT sender AS node FROM exposures WHERE kind = 'peer'
+                   UNION SELECT person FROM exposures WHERE kind = 'peer')
+        SELECT node FROM e ORDER BY node
+        """
+    ).to_arrow_table()
+    labels = louvain(
+        edges.column("s").to_numpy(),
+        edges.column("t").to_numpy(),
+        edges.column("w").to_numpy().astype(float),
+        nodes.num_rows,
+        frame.options.seed,
+    )
+    con.register("comm_in", pa.table({"account": nodes.column("node"), "community": pa.array(labels)}))
+    con.execute("CREATE OR REPLACE TEMP TABLE communities AS SELECT * FROM comm_in")
+    con.unregister("comm_in")
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE community_health AS
+        WITH members AS (SELECT community, count(*) AS members FROM communities GROUP BY 1),
+        inner_x AS (
+            SELECT cs.community, count(*) AS peer_exposures,
+                   count(*) FILTER (WHERE cs.community = cp.community) AS internal_exposures
+            FROM exposures x JOIN communities cs ON cs.account = x.sender
+            JOIN communities cp ON cp.account = x.person
+            WHERE x.kind = 'peer' GROUP BY 1
+        ),
+        adopt AS (
+            SELECT c.community, count(*) AS adopters,
+                   count(*) FILTER (WHERE f.kind = 'peer') AS peer_adopters
+            FROM first_adoption f JOIN communities c ON c.account = f.adopter GROUP BY 1
+        ),
+        top AS (
+            SELECT c.community, arg_min(a.account, a.rank) AS top_advocate,
+                   count(*) AS advocates
+            FROM advocates a JOIN communities c USING (account) GROUP BY 1
+        )
+        SELECT m.community, m.members, coalesce(t.advocates, 0) AS advocates, t.top_advocate,
+               coalesce(i.peer_exposures, 0) AS peer_exposures,
+               coalesce(i.internal_exposures, 0) AS internal_exposures,
+               coalesce(a.adopters, 0) AS adopters, coalesce(a.peer_adopters, 0) AS peer_adopters,
+               CASE WHEN coalesce(a.adopters, 0) > 0 THEN a.peer_adopters / a.adopters END AS wom_purity
+        FROM members m LEFT JOIN inner_x i USING (community) LEFT JOIN adopt a USING (community)
+        LEFT JOIN top t USING (community)
+        ORDER BY m.community
+        """
+    )
+    return (
+        con.execute("SELECT * FROM communities ORDER BY account").to_arrow_table(),
+        con.execute("SELECT * FROM community_health ORDER BY community").to_arrow_table(),
+    )

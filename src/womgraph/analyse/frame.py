@@ -1,0 +1,106 @@
+"""The analysis frame: an in-memory DuckDB connection over the projected events and accounts.
+
+Every analysis step is a query (or a NumPy pass) over the tables registered here, so no Python
+code runs per event. The frame also knows the brand's names and the text markers of
+``docs/classes.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
+
+from ..schema import ACCOUNTS_SCHEMA
+
+__all__ = ["Frame", "Options", "DISCLOSURE_MARKERS", "CONTEST_MARKERS", "ANALYSIS_COLUMNS"]
+
+#: Event columns the analysis reads from a store.
+ANALYSIS_COLUMNS = (
+    "id", "ts", "type", "actor", "target", "post", "parent", "channel", "text", "value", "via",
+    "paid", "campaign", "rating",
+)
+
+DISCLOSURE_MARKERS = (
+    r"#ad\b", r"#sponsored\b", r"#gifted\b", r"#partner\b", r"#affiliate\b",
+    r"paid partnership", r"use my code",
+)
+CONTEST_MARKERS = (
+    r"#giveaway\b", r"#contest\b", r"#win\b", r"giveaway", r"tag 3 friends", r"tag three friends",
+    r"tag a friend", r"\bto win\b",
+)
+
+
+@dataclass
+class Options:
+    """Knobs of the analysis; defaults are the documented ones."""
+
+    #: Attribution window: how long a peer exposure can explain a later adoption.
+    window_days: float = 30.0
+    #: Recency half-life of the advocate score.
+    recency_half_life_days: float = 180.0
+    #: Seed for anything random (community detection).
+    seed: int = 0
+
+
+@dataclass
+class Frame:
+    """Events and accounts registered in a private DuckDB connection as ``ev`` and ``acc``."""
+
+    events: pa.Table
+    accounts: pa.Table
+    options: Options = field(default_factory=Options)
+
+    def __post_init__(self) -> None:
+        self.con = duckdb.connect()
+        self.con.execute("SET TimeZone = 'UTC'")
+        if self.accounts is None or self.accounts.num_rows == 0:
+            self.accounts = ACCOUNTS_SCHEMA.empty_table()
+        self.con.register("ev_in", self.events)
+        self.con.register("acc_in", self.accounts)
+        # Materialise once: later steps join these many times.
+        self.con.execute("CREATE TEMP TABLE ev AS SELECT * FROM ev_in")
+        self.con.execute(
+            "CREATE TEMP TABLE acc AS SELECT * FROM acc_in "
+            "QUALIFY row_number() OVER (PARTITION BY id ORDER BY id) = 1"
+        )
+        self.con.unregister("ev_in")
+        self.con.unregister("acc_in")
+        brands = self.con.execute(
+            "SELECT id, handle, name FROM acc WHERE role = 'brand' ORDER BY id"
+        ).fetchall()
+        self.brand_ids = [b[0] for b in brands]
+        names: set[str] = set()
+        for bid, handle, name in brands:
+            for n in (bid, handle, name):
+                if n and n.strip():
+                    names.add(n.strip().lstrip("@#").lower())
+        self.brand_names = sorted(names, key=lambda s: (-len(s), s))
+        self.end = self.con.execute("SELECT max(ts) FROM ev").fetchone()[0]
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- text patterns (RE2 syntax; constants and brand names are escaped) -----------------
+    def brand_regex(self) -> str | None:
+        """A pattern that matches a text naming the brand, or None when there is no brand."""
+        if not self.brand_names:
+            return None
+        alts = "|".join(re.escape(n) for n in self.brand_names)
+        return rf"(^|[^a-z0-9_])[@#]?({alts})([^a-z0-9_]|$)"
+
+    def disclosure_regex(self) -> str:
+        alts = list(DISCLOSURE_MARKERS)
+        if self.brand_names:
+            names = "|".join(re.escape(n) for n in self.brand_names)
+            alts.append(rf"thanks @?({names}) for sending")
+        return "(" + "|".join(alts) + ")"
+
+    @staticmethod
+    def contest_regex() -> str:
+        return "(" + "|".join(CONTEST_MARKERS) + ")"
+
+    def arrow(self, sql: str, params: list | None = None) -> pa.Table:
+        return self.con.execute(sql, params or []).to_arrow_table()

@@ -1,0 +1,190 @@
+"""Analysis commands: ``interactions``, ``advocates``, ``chains``, ``metrics``, ``communities``, ``flags``."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Iterator, TextIO
+
+import click
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..analyse.frame import Options
+from ..analyse.pipeline import Analysis, analyse_store
+from ..render import emit, emit_document
+from .common import State, format_option, pass_state, store_option
+
+__all__ = ["register"]
+
+
+def window_option(f):
+    return click.option(
+        "--window-days", type=click.FloatRange(min=0), default=30.0, show_default=True,
+        help="Attribution window: how long a peer exposure can explain a later adoption.",
+    )(f)
+
+
+def output_option(f):
+    return click.option(
+        "-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+        help="Write to this file instead of stdout.",
+    )(f)
+
+
+@contextmanager
+def _out(path: str) -> Iterator[TextIO]:
+    if path == "-":
+        yield sys.stdout
+    else:
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+
+
+def run_analysis(state: State, window_days: float = 30.0) -> Analysis:
+    with state.open_store(read_only=True) as store:
+        state.note(f"Analysing {store.counts()['events']:,} events in {store.location} ...")
+        return analyse_store(store, Options(window_days=window_days))
+
+
+@click.command()
+@click.option("--class", "klass", type=click.Choice(["peer", "broadcast", "incentivized", "suspicious", "social"]),
+              help="Only events of this class.")
+@format_option(default="jsonl")
+@window_option
+@output_option
+@store_option
+@pass_state
+def interactions(state: State, klass, fmt, window_days, output) -> None:
+    """Print every event with its class and the reason for it.
+
+    \b
+    Example:
+      womgraph interactions --class peer --format jsonl | head
+    """
+    a = run_analysis(state, window_days)
+    t = a.classes
+    if klass:
+        t = t.filter(pc.equal(t.column("class"), klass))
+    with _out(output) as fh:
+        emit(t, fmt, fh, title="interactions")
+
+
+@click.command()
+@click.option("--top", type=click.IntRange(min=1), help="Only the N best ranked.")
+@click.option("--min-conversions", type=click.IntRange(min=0), default=0, help="At least this many conversions (direct + chain).")
+@click.option("--channel", help="Only advocates whose main channel is this one.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only advocates active on or after this date.")
+@format_option()
+@window_option
+@output_option
+@store_option
+@pass_state
+def advocates(state: State, top, min_conversions, channel, since, fmt, window_days, output) -> None:
+    """Rank genuine peer advocates, with the evidence for each rank.
+
+    Brand, employee, partner and flagged accounts are never listed.
+
+    \b
+    Example:
+      womgraph advocates --top 50 --format csv -o outreach.csv
+    """
+    a = run_analysis(state, window_days)
+    t = advocate_filter(a.advocates, top=top, min_conversions=min_conversions, channel=channel, since=since)
+    cols = None
+    if fmt == "table":
+        cols = ["rank", "account", "handle", "score", "conversions_direct", "conversions_chain",
+                "people_reached", "followers", "reason"]
+        t = t.set_column(t.schema.get_field_index("score"), "score", pc.round(t.column("score"), 3))
+    with _out(output) as fh:
+        emit(t, fmt, fh, title="advocates", columns=cols)
+
+
+def advocate_filter(t: pa.Table, *, top=None, min_conversions=0, channel=None, since=None) -> pa.Table:
+    """Apply the ``advocates`` command's filters (ranks stay as computed)."""
+    if min_conversions:
+        t = t.filter(pc.greater_equal(t.column("conversions_total"), min_conversions))
+    if channel:
+        t = t.filter(pc.equal(t.column("channel"), channel))
+    if since:
+        since = since.replace(tzinfo=timezone.utc) if isinstance(since, datetime) else since
+        t = t.filter(pc.greater_equal(t.column("last_advocacy"), pa.scalar(since, t.schema.field("last_advocacy").type)))
+    if top:
+        t = t.slice(0, top)
+    return t
+
+
+@click.command()
+@click.option("--top", type=click.IntRange(min=1), help="Only the N largest cascades.")
+@click.option("--min-size", type=click.IntRange(min=2), default=2, show_default=True)
+@format_option(default="json")
+@window_option
+@output_option
+@store_option
+@pass_state
+def chains(state: State, top, min_size, fmt, window_days, output) -> None:
+    """List recommendation chains (cascades), largest first, with their shape.
+
+    \b
+    Example:
+      womgraph chains --top 5 --format json
+    """
+    a = run_analysis(state, window_days)
+    rows = a.chains(min_size=min_size, top=top)
+    cols = None
+    if fmt == "table":
+        cols = ["root", "size", "depth", "max_breadth", "structural_virality", "conversions_per_generation", "median_hop_hours"]
+    with _out(output) as fh:
+        emit(rows, fmt, fh, title="chains", columns=cols)
+
+
+@click.command()
+@click.option("--period", type=click.Choice(["week", "month"]), default="week", show_default=True,
+              help="Time series step.")
+@format_option(default="json", choices=("table", "json", "jsonl", "csv"))
+@window_option
+@output_option
+@store_option
+@pass_state
+def metrics(state: State, period, fmt, window_days, output) -> None:
+    """The advocacy scorecard: WOM purity, k-factor, chains, vanity metrics and their yield.
+
+    JSON gives the whole scorecard with its time series; csv, jsonl and table give the time
+    series, one row per period.
+
+    \b
+    Example:
+      womgraph metrics --format json -o scorecard.json
+    """
+    a = run_analysis(state, window_days)
+    series = a.weekly if period == "week" else a.monthly
+    with _out(output) as fh:
+        if fmt == "json":
+            emit_document({"scorecard": a.metrics, "period": period, "series": series,
+                           "channels": a.channels}, "json", fh)
+        else:
+            emit(series, fmt, fh, title=f"per {period}")
+
+
+@click.command()
+@format_option()
+@window_option
+@output_option
+@store_option
+@pass_state
+def communities(state: State, fmt, window_days, output) -> None:
+    """Communities of the peer graph and their word-of-mouth health.
+
+    \b
+    Example:
+      womgraph communities --format csv
+    """
+    a = run_analysis(state, window_days)
+    with _out(output) as fh:
+        emit(a.community_health, fmt, fh, title="communities")
+
+
+def register(main: click.Group) -> None:
+    for cmd in (interactions, advocates, chains, metrics, communities):
+        main.add_command(cmd)
