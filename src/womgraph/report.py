@@ -6,19 +6,65 @@ The report is a plain dict (JSON-ready); :mod:`womgraph.render.report` draws it 
 from __future__ import annotations
 
 from .analyse import SUMMARY_COLUMNS, event_summary
+from .analyse.frame import Options
+from .analyse.pipeline import Analysis, analyse_store
 from .store import Store
 
-__all__ = ["build_report"]
+__all__ = ["build_report", "report_from_analysis"]
 
 
-def build_report(store: Store) -> dict:
-    """The report document for ``store``."""
+def build_report(store: Store, options: Options | None = None, *, top: int = 10) -> dict:
+    """The report document for ``store`` (runs the analysis)."""
+    analysis = analyse_store(store, options)
+    return report_from_analysis(store, analysis, top=top)
+
+
+def report_from_analysis(store: Store, a: Analysis, *, top: int = 10) -> dict:
     events = store.events(SUMMARY_COLUMNS)
-    counts = store.counts()
     log = store.ingest_log(limit=1)
+    m = a.metrics
+    adv_cols = ["rank", "account", "handle", "followers", "score", "conversions_direct",
+                "conversions_chain", "people_reached", "reason"]
+    chains = a.chains()
+    chain_cols = ["root", "size", "depth", "max_breadth", "structural_virality", "conversions",
+                  "conversions_per_generation", "median_hop_hours"]
+    longest = sorted(chains, key=lambda c: (-c["depth"], -c["size"], c["root"]))[:3]
+    valuable = sorted(chains, key=lambda c: (-c["conversions"], -c["depth"], c["root"]))[:3]
+    by_rule: dict[str, int] = {}
+    for f in a.flags:
+        by_rule[f["rule"]] = by_rule.get(f["rule"], 0) + 1
+    severity = {"high": 0, "medium": 1, "low": 2}
+    review = sorted(a.flags, key=lambda f: (severity.get(f["severity"], 3), -len(f["accounts"]), f["flag_id"]))
     return {
         "store": store.location,
-        "counts": counts,
+        "counts": store.counts(),
         "summary": event_summary(events),
         "last_ingest": log[0] if log else None,
+        "scorecard": {
+            "wom_purity": m["wom_purity"],
+            "wom_purity_interactions": m["wom_purity_interactions"],
+            "k_factor": m["k_factor"],
+            "referral_conversion_rate": m["referral_conversion_rate"],
+            "share_of_conversions_from_deep_chains": m["share_of_conversions_from_deep_chains"],
+            "adopters": m["adopters"],
+            "adopters_by_cause": m["adopters_by_cause"],
+            "cascades": m["cascades"],
+            "longest_chain_depth": m["longest_chain_depth"],
+            "say_do_gap": m["say_do"]["say_do_gap"],
+            "referred_repeat_rate": m["repeat_purchase"]["referred_repeat_rate"],
+            "other_repeat_rate": m["repeat_purchase"]["other_repeat_rate"],
+        },
+        "vanity": m["vanity"],
+        "classes": m["classes"],
+        "top_advocates": [{k: r[k] for k in adv_cols} for r in a.advocates.slice(0, top).to_pylist()],
+        "advocates": a.advocates.num_rows,
+        "longest_chains": [{k: c[k] for k in chain_cols} for c in longest],
+        "most_valuable_chains": [{k: c[k] for k in chain_cols} for c in valuable],
+        "flags": {"total": len(a.flags), "by_rule": dict(sorted(by_rule.items())),
+                  "to_review": [{"flag_id": f["flag_id"], "rule": f["rule"], "severity": f["severity"],
+                                 "accounts": len(f["accounts"]),
+                                 "example_accounts": f["accounts"][:5]} for f in review[:8]]},
+        "per_channel": a.channels,
+        "per_week": a.weekly,
+        "communities": a.community_health.slice(0, 5).to_pylist(),
     }

@@ -185,6 +185,34 @@ def communities(state: State, fmt, window_days, output) -> None:
         emit(a.community_health, fmt, fh, title="communities")
 
 
+@click.command()
+@click.option("--kind", type=click.Choice(["bought_engagement", "referral_fraud", "sponsorship"]),
+              help="Only flags of this kind.")
+@format_option()
+@window_option
+@output_option
+@store_option
+@pass_state
+def flags(state: State, kind, fmt, window_days, output) -> None:
+    """Flags to review: bought engagement, like farms, referral fraud, undisclosed sponsorship.
+
+    Each flag names the rule that fired, the accounts and events behind it and the measured
+    values. Flagged accounts are never advocates; their activity is class suspicious.
+
+    \b
+    Example:
+      womgraph flags --kind referral_fraud --format json
+    """
+    a = run_analysis(state, window_days)
+    rows = [
+        {k: f[k] for k in ("flag_id", "kind", "rule", "severity", "accounts", "evidence", "affects_class")}
+        for f in a.flags
+        if not kind or f["kind"] == kind
+    ]
+    with _out(output) as fh:
+        emit(rows, fmt, fh, title="flags")
+
+
 def register(main: click.Group) -> None:
-    for cmd in (interactions, advocates, chains, metrics, communities):
+    for cmd in (interactions, advocates, chains, metrics, communities, flags):
         main.add_command(cmd)

@@ -13,6 +13,9 @@ import pyarrow as pa
 
 from ..classify import FLAGS_SCHEMA
 from ..frame import Frame
+from .engagement import EngagementThresholds, brand_only_engagement, farm_profile, lockstep
+from .referral import referral_flags
+from .sponsorship import undisclosed_sponsorship
 
 __all__ = ["detect", "flags_table", "FLAG_TABLE_SCHEMA"]
 
@@ -29,9 +32,30 @@ FLAG_TABLE_SCHEMA = pa.schema(
 
 
 def detect(frame: Frame) -> tuple[list[dict], pa.Table]:
-    """Run every detector; return the flags and the hooks (account/event -> rule) for classes."""
+    """Run every detector; return the flags and the hooks (account/event -> rule) for classes.
+
+    Flags are numbered ``<rule>-<n>`` in a stable order (rule, then first account), so the same
+    data gives the same flag ids.
+    """
+    t = EngagementThresholds()
     flags: list[dict] = []
-    return flags, FLAGS_SCHEMA.empty_table()
+    flags += farm_profile(frame, t)
+    flags += lockstep(frame, t)
+    flags += brand_only_engagement(frame, t)
+    flags += referral_flags(frame)
+    flags += undisclosed_sponsorship(frame)
+    flags.sort(key=lambda f: (f["rule"], f["accounts"][0] if f["accounts"] else ""))
+    counter: dict[str, int] = {}
+    for f in flags:
+        counter[f["rule"]] = counter.get(f["rule"], 0) + 1
+        f["flag_id"] = f"{f['rule']}-{counter[f['rule']]}"
+    hooks = []
+    for f in flags:
+        if not f["affects_class"]:
+            continue
+        hooks += [{"account": a, "event": None, "rule": f["rule"]} for a in f["accounts"]]
+        hooks += [{"account": None, "event": e, "rule": f["rule"]} for e in f["evidence"].get("events", [])]
+    return flags, pa.Table.from_pylist(hooks, schema=FLAGS_SCHEMA)
 
 
 def flags_table(flags: list[dict]) -> pa.Table:

@@ -1,0 +1,209 @@
+"""Bought engagement and like farms: three explainable rules over likes and account profiles.
+
+- ``farm_profile``: a young account (first activity within ``young_days`` of creation) with few
+  followers and many followings whose activity is almost only likes.
+- ``lockstep``: groups of accounts that like the same posts within ``lockstep_seconds`` of each
+  other again and again (CopyCatch-style). A pair of accounts is in lockstep when at least
+  ``lockstep_min_posts`` of their likes coincide and those make at least ``lockstep_min_share``
+  of the smaller account's likes; groups are connected components of such pairs with at least
+  ``lockstep_min_group`` members.
+- ``brand_only_engagement``: a young account whose only activity is engaging with brand posts.
+
+Ordinary fans who like many brand posts over weeks are old accounts with their own timing, so
+none of these rules fires for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from ..frame import Frame
+
+__all__ = ["EngagementThresholds", "farm_profile", "lockstep", "brand_only_engagement"]
+
+
+@dataclass(frozen=True)
+class EngagementThresholds:
+    young_days: float = 30.0
+    max_followers: int = 50
+    following_ratio: float = 10.0
+    min_likes: int = 5
+    like_share: float = 0.9
+    lockstep_seconds: int = 120
+    lockstep_min_posts: int = 3
+    lockstep_min_share: float = 0.6
+    lockstep_min_group: int = 5
+    brand_only_min_events: int = 10
+
+
+def _profile_sql(t: EngagementThresholds) -> str:
+    return f"""
+        WITH act AS (
+            SELECT actor, min(ts) AS first_ts, count(*) AS events,
+                   count(*) FILTER (WHERE type = 'like') AS likes,
+                   list(id ORDER BY ts) FILTER (WHERE type = 'like') AS like_ids
+            FROM ev GROUP BY actor
+        )
+        SELECT a.id AS account, x.events, x.likes, a.followers, a.following,
+               round((epoch(x.first_ts) - epoch(a.created)) / 86400.0, 2) AS age_days_at_first_event,
+               x.like_ids[1:5] AS example_events
+        FROM acc a JOIN act x ON x.actor = a.id
+        WHERE a.created IS NOT NULL
+          AND epoch(x.first_ts) - epoch(a.created) <= {t.young_days} * 86400
+          AND coalesce(a.followers, 0) <= {t.max_followers}
+          AND coalesce(a.following, 0) >= {t.following_ratio} * (coalesce(a.followers, 0) + 1)
+          AND x.likes >= {t.min_likes} AND x.likes >= {t.like_share} * x.events
+          AND coalesce(a.role, '') NOT IN ('brand', 'employee', 'partner')
+        ORDER BY a.id
+    """
+
+
+def farm_profile(frame: Frame, t: EngagementThresholds) -> list[dict]:
+    rows = frame.con.execute(_profile_sql(t)).to_arrow_table().to_pylist()
+    return [
+        {
+            "kind": "bought_engagement",
+            "rule": "farm_profile",
+            "severity": "high",
+            "accounts": [r["account"]],
+            "evidence": {
+                "events": r["example_events"],
+                "values": {k: r[k] for k in ("likes", "events", "followers", "following", "age_days_at_first_event")},
+                "thresholds": {
+                    "young_days": t.young_days, "max_followers": t.max_followers,
+                    "following_ratio": t.following_ratio, "min_likes": t.min_likes,
+                    "like_share": t.like_share,
+                },
+            },
+            "affects_class": True,
+        }
+        for r in rows
+    ]
+
+
+def lockstep(frame: Frame, t: EngagementThresholds) -> list[dict]:
+    """Groups of accounts liking the same posts within seconds of each other, repeatedly."""
+    con = frame.con
+    w = int(t.lockstep_seconds)
+    pairs = con.execute(
+        f"""
+        WITH l AS (
+            SELECT actor, parent, min(epoch(ts)) AS s FROM ev
+            WHERE type = 'like' AND parent IS NOT NULL GROUP BY actor, parent
+        ),
+        lb AS (SELECT *, floor(s / {w})::BIGINT AS b FROM l),
+        nl AS (SELECT actor, count(*) AS n FROM l GROUP BY actor),
+        co AS (
+            SELECT x.actor AS a, y.actor AS b, count(DISTINCT x.parent) AS shared
+            FROM lb x JOIN lb y
+              ON x.parent = y.parent AND y.b BETWEEN x.b - 1 AND x.b + 1
+             AND x.actor < y.actor AND abs(x.s - y.s) <= {w}
+            GROUP BY 1, 2
+            HAVING count(DISTINCT x.parent) >= {t.lockstep_min_posts}
+        )
+        SELECT co.a, co.b, co.shared FROM co
+        JOIN nl na ON na.actor = co.a JOIN nl nb ON nb.actor = co.b
+        WHERE co.shared >= {t.lockstep_min_share} * least(na.n, nb.n)
+        ORDER BY co.a, co.b
+        """
+    ).to_arrow_table()
+    if pairs.num_rows == 0:
+        return []
+    names, inv = np.unique(
+        np.concatenate([pairs.column("a").to_numpy(zero_copy_only=False),
+                        pairs.column("b").to_numpy(zero_copy_only=False)]),
+        return_inverse=True,
+    )
+    m = pairs.num_rows
+    graph = coo_matrix((np.ones(m), (inv[:m], inv[m:])), shape=(len(names), len(names)))
+    _, labels = connected_components(graph, directed=False)
+    flags = []
+    for label in np.unique(labels):
+        members = sorted(names[labels == label].tolist())
+        if len(members) < t.lockstep_min_group:
+            continue
+        con.register("members_in", pa.table({"actor": members}))
+        stats = con.execute(
+            """
+            SELECT count(*) AS likes, count(DISTINCT parent) AS posts,
+                   list(id ORDER BY ts)[1:10] AS example_events
+            FROM ev WHERE type = 'like' AND actor IN (SELECT actor FROM members_in)
+            """
+        ).fetchone()
+        con.unregister("members_in")
+        in_group = (labels == label)
+        pair_mask = in_group[inv[:m]]
+        flags.append(
+            {
+                "kind": "bought_engagement",
+                "rule": "lockstep",
+                "severity": "high",
+                "accounts": members,
+                "evidence": {
+                    "events": stats[2],
+                    "values": {
+                        "group_size": len(members),
+                        "likes": stats[0],
+                        "posts": stats[1],
+                        "lockstep_pairs": int(pair_mask.sum()),
+                        "median_shared_posts_per_pair": float(
+                            np.median(pairs.column("shared").to_numpy()[pair_mask])
+                        ),
+                    },
+                    "thresholds": {
+                        "seconds": t.lockstep_seconds, "min_posts": t.lockstep_min_posts,
+                        "min_share": t.lockstep_min_share, "min_group": t.lockstep_min_group,
+                    },
+                },
+                "affects_class": True,
+            }
+        )
+    return flags
+
+
+def brand_only_engagement(frame: Frame, t: EngagementThresholds) -> list[dict]:
+    """Young accounts whose every event is a like, share or reply on a brand post."""
+    rows = frame.con.execute(
+        f"""
+        WITH bp AS (
+            SELECT DISTINCT e.post FROM ev e JOIN acc a ON a.id = e.actor
+            WHERE a.role = 'brand' AND e.post IS NOT NULL
+        ),
+        act AS (
+            SELECT actor, count(*) AS events, min(ts) AS first_ts,
+                   count(*) FILTER (WHERE type IN ('like', 'share', 'reply')
+                                      AND parent IN (SELECT post FROM bp)) AS brand_engagement,
+                   list(id ORDER BY ts)[1:5] AS example_events
+            FROM ev GROUP BY actor
+        )
+        SELECT a.id AS account, x.events, x.brand_engagement, a.followers, a.following,
+               round((epoch(x.first_ts) - epoch(a.created)) / 86400.0, 2) AS age_days_at_first_event,
+               x.example_events
+        FROM act x JOIN acc a ON a.id = x.actor
+        WHERE x.brand_engagement = x.events AND x.events >= {t.brand_only_min_events}
+          AND a.created IS NOT NULL
+          AND epoch(x.first_ts) - epoch(a.created) <= {t.young_days} * 86400
+          AND coalesce(a.role, '') NOT IN ('brand', 'employee', 'partner')
+        ORDER BY a.id
+        """
+    ).to_arrow_table().to_pylist()
+    return [
+        {
+            "kind": "bought_engagement",
+            "rule": "brand_only_engagement",
+            "severity": "medium",
+            "accounts": [r["account"]],
+            "evidence": {
+                "events": r["example_events"],
+                "values": {k: r[k] for k in ("events", "brand_engagement", "followers", "following", "age_days_at_first_event")},
+                "thresholds": {"young_days": t.young_days, "min_events": t.brand_only_min_events},
+            },
+            "affects_class": True,
+        }
+        for r in rows
+    ]

@@ -1,0 +1,222 @@
+"""Referral fraud: self-referral through shared identifiers, cycles, harvesting, sign-up bursts.
+
+Identifiers that link identities are ``email_hash``, ``device_hash`` and ``payment_hash``. A
+shared ``ip_hash`` alone never flags anyone (households and offices share addresses); it is only
+listed as context in the evidence.
+
+- ``shared_identity_referral``: an invitation (referral/recommendation) between two accounts that
+  share an identifier; the flag covers the identity group (accounts linked by shared
+  identifiers) of those accounts that took part in such invitations.
+- ``referral_cycle``: invitations that go around (a strongly connected group). Flagged as
+  suspicious only with corroboration (a shared identifier or harvesting inside the cycle);
+  otherwise a low-severity note that does not change classes.
+- ``reward_harvesting``: a referrer with at least ``harvest_min_referees`` referees whose whole
+  activity is one minimal purchase (at most the ``harvest_value_quantile`` of purchase values),
+  making at least half of their referees.
+- ``signup_burst``: at least ``burst_min`` first adoptions within ``burst_hours`` by accounts that
+  share one identifier.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from ..frame import Frame
+
+__all__ = ["ReferralThresholds", "referral_flags", "IDENTITY_LINKS"]
+
+IDENTITY_LINKS = ("email_hash", "device_hash", "payment_hash")
+
+
+@dataclass(frozen=True)
+class ReferralThresholds:
+    harvest_min_referees: int = 3
+    harvest_value_quantile: float = 0.2
+    burst_min: int = 3
+    burst_hours: float = 24.0
+
+
+def _invites(frame: Frame) -> None:
+    frame.con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE fr_inv AS
+        SELECT id, ts, actor AS src, target AS dst FROM ev
+        WHERE type IN ('referral', 'recommendation') AND target IS NOT NULL AND actor <> target
+        """
+    )
+    frame.con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE fr_ids AS
+        SELECT id AS account, 'email_hash' AS link, email_hash AS value FROM acc WHERE email_hash IS NOT NULL
+        UNION ALL SELECT id, 'device_hash', device_hash FROM acc WHERE device_hash IS NOT NULL
+        UNION ALL SELECT id, 'payment_hash', payment_hash FROM acc WHERE payment_hash IS NOT NULL
+        """
+    )
+
+
+def _shared_identity(frame: Frame) -> list[dict]:
+    con = frame.con
+    rows = con.execute(
+        """
+        WITH hits AS (
+            SELECT i.id, i.src, i.dst, list(DISTINCT a.link ORDER BY a.link) AS links
+            FROM fr_inv i JOIN fr_ids a ON a.account = i.src
+            JOIN fr_ids b ON b.account = i.dst AND b.link = a.link AND b.value = a.value
+            GROUP BY i.id, i.src, i.dst
+        )
+        SELECT * FROM hits ORDER BY id
+        """
+    ).fetchall()
+    if not rows:
+        return []
+    # Group the accounts of these invitations by shared-identifier components.
+    names, inv = np.unique(np.array([[r[1], r[2]] for r in rows]).ravel(), return_inverse=True)
+    src, dst = inv[0::2], inv[1::2]
+    g = coo_matrix((np.ones(len(src)), (src, dst)), shape=(len(names), len(names)))
+    _, labels = connected_components(g, directed=False)
+    flags = []
+    for label in np.unique(labels):
+        members = sorted(names[labels == label].tolist())
+        events = [r[0] for r in rows if labels[np.searchsorted(names, r[1])] == label]
+        links = sorted({l for r in rows if labels[np.searchsorted(names, r[1])] == label for l in r[3]})
+        flags.append(
+            {
+                "kind": "referral_fraud",
+                "rule": "shared_identity_referral",
+                "severity": "high",
+                "accounts": members,
+                "evidence": {"events": events[:20], "values": {"invitations": len(events), "shared": links}},
+                "affects_class": True,
+            }
+        )
+    return flags
+
+
+def _cycles(frame: Frame, corroborated: set[str]) -> list[dict]:
+    edges = frame.con.execute("SELECT DISTINCT src, dst FROM fr_inv ORDER BY 1, 2").fetchall()
+    if not edges:
+        return []
+    names, inv = np.unique(np.array(edges).ravel(), return_inverse=True)
+    src, dst = inv[0::2], inv[1::2]
+    g = coo_matrix((np.ones(len(src)), (src, dst)), shape=(len(names), len(names)))
+    _, labels = connected_components(g, directed=True, connection="strong")
+    sizes = np.bincount(labels)
+    flags = []
+    for label in np.flatnonzero(sizes >= 2):
+        members = sorted(names[labels == label].tolist())
+        member_set = set(members)
+        events = [r[0] for r in frame.con.execute(
+            "SELECT id FROM fr_inv WHERE list_contains($m, src) AND list_contains($m, dst) ORDER BY ts, id",
+            {"m": members},
+        ).fetchall()]
+        backed = bool(member_set & corroborated)
+        flags.append(
+            {
+                "kind": "referral_fraud",
+                "rule": "referral_cycle",
+                "severity": "high" if backed else "low",
+                "accounts": members,
+                "evidence": {"events": events[:20], "values": {"cycle_size": len(members),
+                                                               "corroborated": backed}},
+                "affects_class": backed,
+            }
+        )
+    return flags
+
+
+def _harvesting(frame: Frame, t: ReferralThresholds) -> list[dict]:
+    rows = frame.con.execute(
+        f"""
+        WITH q AS (SELECT quantile_cont(value, {t.harvest_value_quantile}) AS cut FROM ev
+                   WHERE type = 'purchase' AND value IS NOT NULL),
+        act AS (
+            SELECT actor, count(*) AS events,
+                   count(*) FILTER (WHERE type = 'purchase') AS purchases,
+                   count(*) FILTER (WHERE type NOT IN ('purchase', 'signup')) AS other,
+                   max(value) FILTER (WHERE type = 'purchase') AS spent
+            FROM ev GROUP BY actor
+        ),
+        referees AS (
+            SELECT DISTINCT i.src, i.dst, (a.purchases = 1 AND a.other = 0 AND a.spent <= q.cut) AS minimal
+            FROM fr_inv i JOIN act a ON a.actor = i.dst, q
+        ),
+        per AS (
+            SELECT src, count(*) AS referees, count(*) FILTER (WHERE minimal) AS minimal_referees,
+                   list(dst ORDER BY dst) FILTER (WHERE minimal) AS harvested
+            FROM referees GROUP BY src
+        )
+        SELECT p.src, p.referees, p.minimal_referees, p.harvested, (SELECT cut FROM q) AS cut
+        FROM per p
+        WHERE p.minimal_referees >= {t.harvest_min_referees} AND p.minimal_referees * 2 >= p.referees
+        ORDER BY p.src
+        """
+    ).fetchall()
+    flags = []
+    for src, referees, minimal, harvested, cut in rows:
+        events = [r[0] for r in frame.con.execute(
+            "SELECT id FROM fr_inv WHERE src = $s AND list_contains($d, dst) ORDER BY ts, id",
+            {"s": src, "d": harvested},
+        ).fetchall()]
+        flags.append(
+            {
+                "kind": "referral_fraud",
+                "rule": "reward_harvesting",
+                "severity": "medium",
+                "accounts": sorted([src, *harvested]),
+                "evidence": {"events": events[:20], "values": {
+                    "referees": referees, "minimal_referees": minimal, "max_minimal_value": cut}},
+                "affects_class": True,
+            }
+        )
+    return flags
+
+
+def _bursts(frame: Frame, t: ReferralThresholds) -> list[dict]:
+    rows = frame.con.execute(
+        f"""
+        WITH firsts AS (
+            SELECT actor, min(ts) AS ts, arg_min(id, ts) AS id FROM ev
+            WHERE type IN ('signup', 'purchase') GROUP BY actor
+        ),
+        j AS (
+            SELECT i.link, i.value, f.actor, f.ts, f.id FROM fr_ids i JOIN firsts f ON f.actor = i.account
+        ),
+        w AS (
+            SELECT link, value, actor, ts, id,
+                   count(*) OVER (PARTITION BY link, value ORDER BY ts
+                                  RANGE BETWEEN INTERVAL ({t.burst_hours}) HOUR PRECEDING AND CURRENT ROW) AS n
+            FROM j
+        ),
+        hit AS (SELECT DISTINCT link, value FROM w WHERE n >= {t.burst_min})
+        SELECT j.link, j.value, list(j.actor ORDER BY j.actor) AS accounts, list(j.id ORDER BY j.ts) AS events
+        FROM j JOIN hit USING (link, value) GROUP BY j.link, j.value ORDER BY 1, 2
+        """
+    ).fetchall()
+    return [
+        {
+            "kind": "referral_fraud",
+            "rule": "signup_burst",
+            "severity": "high",
+            "accounts": sorted(set(accounts)),
+            "evidence": {"events": events[:20], "values": {"identifier": link, "accounts": len(set(accounts)),
+                                                           "window_hours": t.burst_hours}},
+            "affects_class": True,
+        }
+        for link, _value, accounts, events in rows
+    ]
+
+
+def referral_flags(frame: Frame, t: ReferralThresholds = ReferralThresholds()) -> list[dict]:
+    _invites(frame)
+    shared = _shared_identity(frame)
+    harvest = _harvesting(frame, t)
+    bursts = _bursts(frame, t)
+    corroborated = {a for f in shared + harvest + bursts for a in f["accounts"]}
+    cycles = _cycles(frame, corroborated)
+    frame.con.execute("DROP TABLE fr_inv")
+    frame.con.execute("DROP TABLE fr_ids")
+    return shared + cycles + harvest + bursts
