@@ -81,11 +81,22 @@ def rank_advocates(frame: Frame) -> pa.Table:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE advocates_all AS
-        WITH acts AS (  -- the person's own word of mouth
-            SELECT actor AS account, min(ts) AS first_advocacy, max(ts) AS last_advocacy,
-                   mode(channel) AS channel, list(id ORDER BY ts DESC)[1:3] AS recent_events
-            FROM cls WHERE class = 'peer' AND type NOT IN ('signup', 'purchase')
+        WITH own AS (
+            SELECT * FROM cls WHERE class = 'peer' AND type NOT IN ('signup', 'purchase')
+        ),
+        chan AS (  -- the channel they use most (ties: alphabetical)
+            SELECT actor, arg_max(channel, (n, -rank)) AS channel FROM (
+                SELECT actor, channel, count(*) AS n,
+                       dense_rank() OVER (PARTITION BY actor ORDER BY channel) AS rank
+                FROM own WHERE channel IS NOT NULL GROUP BY actor, channel)
             GROUP BY actor
+        ),
+        acts AS (  -- the person's own word of mouth
+            SELECT o.actor AS account, min(o.ts) AS first_advocacy, max(o.ts) AS last_advocacy,
+                   any_value(c.channel) AS channel,
+                   list(o.id ORDER BY o.ts DESC, o.id)[1:3] AS recent_events
+            FROM own o LEFT JOIN chan c USING (actor)
+            GROUP BY o.actor
         ),
         reach AS (
             SELECT sender AS account, count(DISTINCT person) AS people_reached
@@ -93,7 +104,8 @@ def rank_advocates(frame: Frame) -> pa.Table:
         ),
         direct AS (
             SELECT parent AS account, count(DISTINCT adopter) AS conversions_direct,
-                   list(DISTINCT parent_event) FILTER (WHERE parent_event IS NOT NULL) AS conv_events
+                   list(DISTINCT parent_event ORDER BY parent_event)
+                     FILTER (WHERE parent_event IS NOT NULL) AS conv_events
             FROM first_adoption WHERE kind = 'peer' AND parent IS NOT NULL GROUP BY parent
         ),
         bought AS (
@@ -126,7 +138,7 @@ def rank_advocates(frame: Frame) -> pa.Table:
                * CASE WHEN j.bought_before THEN 1.25 ELSE 1.0 END
                * pow(0.5, greatest(0, epoch(CAST($end AS TIMESTAMPTZ)) - epoch(coalesce(j.last_advocacy, CAST($end AS TIMESTAMPTZ))))
                           / 86400.0 / {half_life}) AS score,
-               j.role IN {excluded} AS excluded_role,
+               coalesce(j.role IN {excluded}, false) AS excluded_role,
                fl.account IS NOT NULL AS flagged
         FROM joined j
         LEFT JOIN (SELECT DISTINCT actor AS account FROM cls WHERE flag_rule IS NOT NULL) fl

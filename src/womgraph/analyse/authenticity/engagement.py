@@ -46,7 +46,7 @@ def _profile_sql(t: EngagementThresholds) -> str:
         WITH act AS (
             SELECT actor, min(ts) AS first_ts, count(*) AS events,
                    count(*) FILTER (WHERE type = 'like') AS likes,
-                   list(id ORDER BY ts) FILTER (WHERE type = 'like') AS like_ids
+                   list(id ORDER BY ts, id) FILTER (WHERE type = 'like') AS like_ids
             FROM ev GROUP BY actor
         )
         SELECT a.id AS account, x.events, x.likes, a.followers, a.following,
@@ -131,7 +131,7 @@ def lockstep(frame: Frame, t: EngagementThresholds) -> list[dict]:
         stats = con.execute(
             """
             SELECT count(*) AS likes, count(DISTINCT parent) AS posts,
-                   list(id ORDER BY ts)[1:10] AS example_events
+                   list(id ORDER BY ts, id)[1:10] AS example_events
             FROM ev WHERE type = 'like' AND actor IN (SELECT actor FROM members_in)
             """
         ).fetchone()
@@ -178,7 +178,7 @@ def brand_only_engagement(frame: Frame, t: EngagementThresholds) -> list[dict]:
             SELECT actor, count(*) AS events, min(ts) AS first_ts,
                    count(*) FILTER (WHERE type IN ('like', 'share', 'reply')
                                       AND parent IN (SELECT post FROM bp)) AS brand_engagement,
-                   list(id ORDER BY ts)[1:5] AS example_events
+                   list(id ORDER BY ts, id)[1:5] AS example_events
             FROM ev GROUP BY actor
         )
         SELECT a.id AS account, x.events, x.brand_engagement, a.followers, a.following,

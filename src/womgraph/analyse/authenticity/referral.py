@@ -11,8 +11,9 @@ listed as context in the evidence.
   suspicious only with corroboration (a shared identifier or harvesting inside the cycle);
   otherwise a low-severity note that does not change classes.
 - ``reward_harvesting``: a referrer with at least ``harvest_min_referees`` referees whose whole
-  activity is one minimal purchase (at most the ``harvest_value_quantile`` of purchase values),
-  making at least half of their referees.
+  activity is one minimal purchase (at most ``harvest_value_share`` (half) of the median
+  purchase value), making at least half of their referees. Friends who each buy once at a normal
+  price are what a real advocate brings, so they never count.
 - ``signup_burst``: at least ``burst_min`` first adoptions within ``burst_hours`` by accounts that
   share one identifier.
 """
@@ -35,7 +36,7 @@ IDENTITY_LINKS = ("email_hash", "device_hash", "payment_hash")
 @dataclass(frozen=True)
 class ReferralThresholds:
     harvest_min_referees: int = 3
-    harvest_value_quantile: float = 0.2
+    harvest_value_share: float = 0.5
     burst_min: int = 3
     burst_hours: float = 24.0
 
@@ -131,7 +132,7 @@ def _cycles(frame: Frame, corroborated: set[str]) -> list[dict]:
 def _harvesting(frame: Frame, t: ReferralThresholds) -> list[dict]:
     rows = frame.con.execute(
         f"""
-        WITH q AS (SELECT quantile_cont(value, {t.harvest_value_quantile}) AS cut FROM ev
+        WITH q AS (SELECT {t.harvest_value_share} * median(value) AS cut FROM ev
                    WHERE type = 'purchase' AND value IS NOT NULL),
         act AS (
             SELECT actor, count(*) AS events,
@@ -192,7 +193,7 @@ def _bursts(frame: Frame, t: ReferralThresholds) -> list[dict]:
             FROM j
         ),
         hit AS (SELECT DISTINCT link, value FROM w WHERE n >= {t.burst_min})
-        SELECT j.link, j.value, list(j.actor ORDER BY j.actor) AS accounts, list(j.id ORDER BY j.ts) AS events
+        SELECT j.link, j.value, list(j.actor ORDER BY j.actor) AS accounts, list(j.id ORDER BY j.ts, j.id) AS events
         FROM j JOIN hit USING (link, value) GROUP BY j.link, j.value ORDER BY 1, 2
         """
     ).fetchall()

@@ -16,7 +16,7 @@ __all__ = ["undisclosed_sponsorship"]
 def undisclosed_sponsorship(frame: Frame) -> list[dict]:
     rows = frame.con.execute(
         """
-        SELECT e.actor, count(*) AS undisclosed, list(e.id ORDER BY e.ts)[1:10] AS events,
+        SELECT e.actor, count(*) AS undisclosed, list(e.id ORDER BY e.ts, e.id)[1:10] AS events,
                count(*) FILTER (WHERE e.campaign IS NOT NULL) AS with_campaign
         FROM ev e JOIN acc a ON a.id = e.actor
         WHERE a.role = 'partner' AND e.type IN ('post', 'mention', 'share', 'reply', 'review')
