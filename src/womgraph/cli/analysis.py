@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from ..analyse.frame import Options
 from ..analyse.pipeline import Analysis, analyse_store
 from ..render import emit, emit_document
-from .common import State, format_option, pass_state, store_option
+from .common import State, format_option, pass_state, quiet_option, store_option
 
 __all__ = ["register"]
 
@@ -55,6 +55,7 @@ def run_analysis(state: State, window_days: float = 30.0) -> Analysis:
 @window_option
 @output_option
 @store_option
+@quiet_option
 @pass_state
 def interactions(state: State, klass, fmt, window_days, output) -> None:
     """Print every event with its class and the reason for it.
@@ -80,6 +81,7 @@ def interactions(state: State, klass, fmt, window_days, output) -> None:
 @window_option
 @output_option
 @store_option
+@quiet_option
 @pass_state
 def advocates(state: State, top, min_conversions, channel, since, fmt, window_days, output) -> None:
     """Rank genuine peer advocates, with the evidence for each rank.
@@ -122,6 +124,7 @@ def advocate_filter(t: pa.Table, *, top=None, min_conversions=0, channel=None, s
 @window_option
 @output_option
 @store_option
+@quiet_option
 @pass_state
 def chains(state: State, top, min_size, fmt, window_days, output) -> None:
     """List recommendation chains (cascades), largest first, with their shape.
@@ -142,23 +145,30 @@ def chains(state: State, top, min_size, fmt, window_days, output) -> None:
 @click.command()
 @click.option("--period", type=click.Choice(["week", "month"]), default="week", show_default=True,
               help="Time series step.")
-@format_option(default="json", choices=("table", "json", "jsonl", "csv"))
+@format_option(default="json", choices=("table", "json", "jsonl", "csv", "parquet"))
 @window_option
 @output_option
 @store_option
+@quiet_option
 @pass_state
 def metrics(state: State, period, fmt, window_days, output) -> None:
     """The advocacy scorecard: WOM purity, k-factor, chains, vanity metrics and their yield.
 
     JSON gives the whole scorecard with its time series; csv, jsonl and table give the time
-    series, one row per period.
+    series, one row per period; parquet (needs -o) writes the series with the scorecard as JSON
+    in the file's metadata (key ``womgraph.scorecard``).
 
     \b
     Example:
       womgraph metrics --format json -o scorecard.json
     """
+    if fmt == "parquet" and output == "-":
+        raise click.UsageError("--format parquet needs -o FILE.parquet (it is not text).")
     a = run_analysis(state, window_days)
     series = a.weekly if period == "week" else a.monthly
+    if fmt == "parquet":
+        write_metrics_parquet(a.metrics, series, output)
+        return
     with _out(output) as fh:
         if fmt == "json":
             emit_document({"scorecard": a.metrics, "period": period, "series": series,
@@ -167,11 +177,24 @@ def metrics(state: State, period, fmt, window_days, output) -> None:
             emit(series, fmt, fh, title=f"per {period}")
 
 
+def write_metrics_parquet(scorecard: dict, series: list[dict], path: str) -> None:
+    """The time series as Parquet rows, the scorecard as JSON metadata."""
+    import pyarrow.parquet as pq
+
+    from ..render import dumps
+
+    table = pa.Table.from_pylist(series) if series else pa.table({})
+    meta = dict(table.schema.metadata or {})
+    meta[b"womgraph.scorecard"] = dumps(scorecard).encode()
+    pq.write_table(table.replace_schema_metadata(meta), path)
+
+
 @click.command()
 @format_option()
 @window_option
 @output_option
 @store_option
+@quiet_option
 @pass_state
 def communities(state: State, fmt, window_days, output) -> None:
     """Communities of the peer graph and their word-of-mouth health.
@@ -192,6 +215,7 @@ def communities(state: State, fmt, window_days, output) -> None:
 @window_option
 @output_option
 @store_option
+@quiet_option
 @pass_state
 def flags(state: State, kind, fmt, window_days, output) -> None:
     """Flags to review: bought engagement, like farms, referral fraud, undisclosed sponsorship.
