@@ -5,7 +5,7 @@ attribution, itself built on those labels); :func:`classify_adoptions` then labe
 purchases from their attribution. Both are single DuckDB queries over the frame's tables; thread
 roots come from :func:`womgraph.analyse.content.find_roots`.
 
-Tables created in the frame: ``ev1`` (events with text and role features), ``content`` (one row
+Tables created in the frame: ``base`` (events with text and role features and the base rule), ``content`` (one row
 per content id: creator, own kind, parent, root, root kind), ``cls`` (events with ``class``,
 ``reason`` and helper columns).
 """
@@ -25,12 +25,17 @@ FLAGS_SCHEMA = pa.schema([("account", pa.string()), ("event", pa.string()), ("ru
 
 
 def _features(frame: Frame) -> None:
+    """Create ``base``: events with role and text features and the base rule (one pass)."""
     con = frame.con
     brand_re = frame.brand_regex()
-    names = "regexp_matches(lower(coalesce(e.text, '')), $brand)" if brand_re else "false"
+    names = (
+        "CASE WHEN e.text IS NULL THEN false ELSE regexp_matches(lower(e.text), $brand) END"
+        if brand_re else "false"
+    )
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE ev1 AS
+        CREATE OR REPLACE TEMP TABLE base AS
+        WITH e AS (
         SELECT e.id, e.ts, e.type, e.actor, e.target, e.post, e.parent, e.channel, e.via,
                e.campaign, e.value,
                a.role AS actor_role,
@@ -38,12 +43,15 @@ def _features(frame: Frame) -> None:
                coalesce(tb.id IS NOT NULL, false) AS to_brand,
                {names} AS names_brand,
                coalesce(e.paid, false)
-                 OR regexp_matches(lower(coalesce(e.text, '')), $disclosure) AS disclosed,
-               regexp_matches(lower(coalesce(e.text, '')), $contest) AS contest_text
+                 OR (e.text IS NOT NULL AND regexp_matches(lower(e.text), $disclosure)) AS disclosed,
+               e.text IS NOT NULL AND regexp_matches(lower(e.text), $contest) AS contest_text
         FROM ev e
         LEFT JOIN acc a ON a.id = e.actor
         LEFT JOIN (SELECT id FROM acc WHERE role = 'brand') ab ON ab.id = e.actor
         LEFT JOIN (SELECT id FROM acc WHERE role = 'brand') tb ON tb.id = e.target
+        )
+        SELECT e.*, {_BASE} AS base, coalesce(fe.rule, fa.rule) AS flag_rule
+        FROM e {_FLAG_JOIN}
         """,
         {
             **({"brand": brand_re} if brand_re else {}),
@@ -86,7 +94,7 @@ def _content(frame: Frame) -> None:
         CREATE OR REPLACE TEMP TABLE content0 AS
         WITH mp AS (
             SELECT post, bool_or(to_brand) AS mentions_brand, bool_or(NOT to_brand) AS mentions_peer
-            FROM ev1 WHERE type = 'mention' AND post IS NOT NULL GROUP BY post
+            FROM base WHERE type = 'mention' AND post IS NOT NULL GROUP BY post
         )
         SELECT b.post AS cid,
                arg_min(b.actor, (b.ts, b.id)) AS creator,
@@ -181,16 +189,9 @@ _REST = """
 def classify_interactions(frame: Frame, flags: pa.Table | None = None) -> None:
     """Create ``cls``: every event with its class and reason (adoptions still open)."""
     con = frame.con
-    _features(frame)
     flags = flags if flags is not None else FLAGS_SCHEMA.empty_table()
     con.register("flags_in", flags.select(FLAGS_SCHEMA.names).cast(FLAGS_SCHEMA))
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE base AS
-        SELECT e.*, {_BASE} AS base, coalesce(fe.rule, fa.rule) AS flag_rule
-        FROM ev1 e {_FLAG_JOIN}
-        """
-    )
+    _features(frame)
     con.unregister("flags_in")
     _content(frame)
     con.execute(
@@ -213,22 +214,24 @@ def classify_adoptions(frame: Frame) -> None:
     con = frame.con
     con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE cls2 AS
-        SELECT c.* REPLACE (
-                 CASE
-                   WHEN c.reason IS NOT NULL THEN c.reason
-                   WHEN c.flag_rule IS NOT NULL THEN 'suspicious:' || c.flag_rule
-                   WHEN a.kind = 'peer' THEN 'peer:adoption_via_peer'
-                   WHEN a.kind = 'incentivized' THEN 'incentivized:adoption_via_incentive'
-                   WHEN a.kind = 'broadcast' THEN 'broadcast:adoption_after_broadcast'
-                   WHEN a.kind = 'suspicious' THEN 'suspicious:adoption_via_flagged'
-                   ELSE 'social:organic_adoption'
-                 END AS reason)
-        FROM cls c LEFT JOIN attribution a ON a.id = c.id
+        CREATE OR REPLACE TEMP TABLE cls_done AS
+        WITH r AS (
+            SELECT c.*,
+                   CASE
+                     WHEN c.reason IS NOT NULL THEN c.reason
+                     WHEN c.flag_rule IS NOT NULL THEN 'suspicious:' || c.flag_rule
+                     WHEN a.kind = 'peer' THEN 'peer:adoption_via_peer'
+                     WHEN a.kind = 'incentivized' THEN 'incentivized:adoption_via_incentive'
+                     WHEN a.kind = 'broadcast' THEN 'broadcast:adoption_after_broadcast'
+                     WHEN a.kind = 'suspicious' THEN 'suspicious:adoption_via_flagged'
+                     ELSE 'social:organic_adoption'
+                   END AS final_reason
+            FROM cls c LEFT JOIN attribution a ON a.id = c.id
+        )
+        SELECT * EXCLUDE (reason, final_reason), final_reason AS reason,
+               split_part(final_reason, ':', 1) AS class
+        FROM r
         """
     )
     con.execute("DROP TABLE cls")
-    con.execute(
-        "CREATE TEMP TABLE cls AS SELECT *, split_part(reason, ':', 1) AS class FROM cls2"
-    )
-    con.execute("DROP TABLE cls2")
+    con.execute("ALTER TABLE cls_done RENAME TO cls")

@@ -29,8 +29,8 @@ def louvain(sources: np.ndarray, targets: np.ndarray, weights: np.ndarray, n: in
     """
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    g = ig.Graph(n=n, edges=np.column_stack([sources, targets]).tolist(), directed=False)
-    g.es["weight"] = weights.tolist()
+    g = ig.Graph(n=n, edges=np.column_stack([sources, targets]).astype(np.int64), directed=False)
+    g.es["weight"] = weights
     state = random.getstate()
     random.seed(seed)
     try:

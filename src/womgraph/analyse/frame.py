@@ -58,15 +58,13 @@ class Frame:
         self.con.execute("SET TimeZone = 'UTC'")
         if self.accounts is None or self.accounts.num_rows == 0:
             self.accounts = ACCOUNTS_SCHEMA.empty_table()
-        self.con.register("ev_in", self.events)
+        # Events are scanned in place (Arrow, zero copy); accounts are small and deduplicated.
+        self.con.register("ev", self.events)
         self.con.register("acc_in", self.accounts)
-        # Materialise once: later steps join these many times.
-        self.con.execute("CREATE TEMP TABLE ev AS SELECT * FROM ev_in")
         self.con.execute(
             "CREATE TEMP TABLE acc AS SELECT * FROM acc_in "
             "QUALIFY row_number() OVER (PARTITION BY id ORDER BY id) = 1"
         )
-        self.con.unregister("ev_in")
         self.con.unregister("acc_in")
         brands = self.con.execute(
             "SELECT id, handle, name FROM acc WHERE role = 'brand' ORDER BY id"

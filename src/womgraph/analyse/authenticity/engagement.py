@@ -42,24 +42,27 @@ class EngagementThresholds:
 
 
 def _profile_sql(t: EngagementThresholds) -> str:
+    # Cheap counts for everyone first; example events only for the few accounts that match.
     return f"""
         WITH act AS (
             SELECT actor, min(ts) AS first_ts, count(*) AS events,
-                   count(*) FILTER (WHERE type = 'like') AS likes,
-                   list(id ORDER BY ts, id) FILTER (WHERE type = 'like') AS like_ids
+                   count(*) FILTER (WHERE type = 'like') AS likes
             FROM ev GROUP BY actor
+        ),
+        hit AS (
+            SELECT a.id AS account, x.events, x.likes, a.followers, a.following,
+                   round((epoch(x.first_ts) - epoch(a.created)) / 86400.0, 2) AS age_days_at_first_event
+            FROM acc a JOIN act x ON x.actor = a.id
+            WHERE a.created IS NOT NULL
+              AND epoch(x.first_ts) - epoch(a.created) <= {t.young_days} * 86400
+              AND coalesce(a.followers, 0) <= {t.max_followers}
+              AND coalesce(a.following, 0) >= {t.following_ratio} * (coalesce(a.followers, 0) + 1)
+              AND x.likes >= {t.min_likes} AND x.likes >= {t.like_share} * x.events
+              AND coalesce(a.role, '') NOT IN ('brand', 'employee', 'partner')
         )
-        SELECT a.id AS account, x.events, x.likes, a.followers, a.following,
-               round((epoch(x.first_ts) - epoch(a.created)) / 86400.0, 2) AS age_days_at_first_event,
-               x.like_ids[1:5] AS example_events
-        FROM acc a JOIN act x ON x.actor = a.id
-        WHERE a.created IS NOT NULL
-          AND epoch(x.first_ts) - epoch(a.created) <= {t.young_days} * 86400
-          AND coalesce(a.followers, 0) <= {t.max_followers}
-          AND coalesce(a.following, 0) >= {t.following_ratio} * (coalesce(a.followers, 0) + 1)
-          AND x.likes >= {t.min_likes} AND x.likes >= {t.like_share} * x.events
-          AND coalesce(a.role, '') NOT IN ('brand', 'employee', 'partner')
-        ORDER BY a.id
+        SELECT h.*, (list(e.id ORDER BY e.ts, e.id))[1:5] AS example_events
+        FROM hit h JOIN ev e ON e.actor = h.account AND e.type = 'like'
+        GROUP BY ALL ORDER BY h.account
     """
 
 
@@ -170,26 +173,32 @@ def brand_only_engagement(frame: Frame, t: EngagementThresholds) -> list[dict]:
     """Young accounts whose every event is a like, share or reply on a brand post."""
     rows = frame.con.execute(
         f"""
-        WITH bp AS (
+        WITH young AS (  -- cheap filter first: young, non-staff accounts with enough events
+            SELECT a.id AS account, a.followers, a.following, x.events, x.first_ts, a.created
+            FROM (SELECT actor, count(*) AS events, min(ts) AS first_ts FROM ev GROUP BY actor) x
+            JOIN acc a ON a.id = x.actor
+            WHERE x.events >= {t.brand_only_min_events} AND a.created IS NOT NULL
+              AND epoch(x.first_ts) - epoch(a.created) <= {t.young_days} * 86400
+              AND coalesce(a.role, '') NOT IN ('brand', 'employee', 'partner')
+        ),
+        bp AS (
             SELECT DISTINCT e.post FROM ev e JOIN acc a ON a.id = e.actor
             WHERE a.role = 'brand' AND e.post IS NOT NULL
         ),
-        act AS (
-            SELECT actor, count(*) AS events, min(ts) AS first_ts,
-                   count(*) FILTER (WHERE type IN ('like', 'share', 'reply')
-                                      AND parent IN (SELECT post FROM bp)) AS brand_engagement,
-                   list(id ORDER BY ts, id)[1:5] AS example_events
-            FROM ev GROUP BY actor
+        eng AS (
+            SELECT y.account, count(*) FILTER (WHERE e.type IN ('like', 'share', 'reply')
+                                                 AND bp.post IS NOT NULL) AS brand_engagement,
+                   (list(e.id ORDER BY e.ts, e.id))[1:5] AS example_events
+            FROM young y JOIN ev e ON e.actor = y.account
+            LEFT JOIN bp ON bp.post = e.parent
+            GROUP BY y.account
         )
-        SELECT a.id AS account, x.events, x.brand_engagement, a.followers, a.following,
-               round((epoch(x.first_ts) - epoch(a.created)) / 86400.0, 2) AS age_days_at_first_event,
-               x.example_events
-        FROM act x JOIN acc a ON a.id = x.actor
-        WHERE x.brand_engagement = x.events AND x.events >= {t.brand_only_min_events}
-          AND a.created IS NOT NULL
-          AND epoch(x.first_ts) - epoch(a.created) <= {t.young_days} * 86400
-          AND coalesce(a.role, '') NOT IN ('brand', 'employee', 'partner')
-        ORDER BY a.id
+        SELECT y.account, y.events, g.brand_engagement, y.followers, y.following,
+               round((epoch(y.first_ts) - epoch(y.created)) / 86400.0, 2) AS age_days_at_first_event,
+               g.example_events
+        FROM young y JOIN eng g USING (account)
+        WHERE g.brand_engagement = y.events
+        ORDER BY y.account
         """
     ).to_arrow_table().to_pylist()
     return [
