@@ -55,3 +55,7 @@ from . import data as _data  # noqa: E402
 
 _data.register(main)
 _analysis.register(main)
+from . import db as _db, export as _export  # noqa: E402
+
+_db.register(main)
+_export.register(main)
