@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import EXIT_OK, EXIT_REJECTS
-from .read import detect_format, iter_csv_chunks, iter_line_chunks, open_source, source_name
+from .read import check_source, detect_format, iter_csv_chunks, iter_line_chunks, open_source, source_name
 from .store.base import AddResult, Store
 from .validate import REJECTS_SCHEMA, RejectWriter, Validated, Validator
 
@@ -100,21 +100,23 @@ class IngestSummary:
         }
 
 
-def _chunks(path: str | Path, kind: str, validator: Validator, progress: Progress | None) -> Iterator[tuple[str, Validated]]:
-    """Validated chunks of one source; the first item's format is reported via the tuple."""
+def _chunks(
+    path: str | Path, src: SourceSummary, validator: Validator, progress: Progress | None
+) -> Iterator[Validated]:
+    """Validated chunks of one source; its format is noted in ``src`` before the first one."""
     name = source_name(path)
     with open_source(path) as (stream, head):
-        fmt = detect_format(path, head)
+        fmt = src.format = detect_format(path, head)
         if fmt == "jsonl":
             for chunk in iter_line_chunks(stream, name):
                 if progress:
                     progress(name, chunk.nbytes)
-                yield fmt, validator.jsonl(chunk, name)
+                yield validator.jsonl(chunk, name)
         else:
-            for chunk in iter_csv_chunks(stream):
+            for chunk in iter_csv_chunks(stream, name=name):
                 if progress:
                     progress(name, chunk.nbytes)
-                yield fmt, validator.csv(chunk, name)
+                yield validator.csv(chunk, name)
 
 
 def _conflict_rejects(conflicts: pa.Table, valid: pa.Table) -> pa.Table:
@@ -131,8 +133,8 @@ def _conflict_rejects(conflicts: pa.Table, valid: pa.Table) -> pa.Table:
                 "line": c["line"],
                 "reason": "conflict",
                 "message": (
-                    f"id {c['id']!r} is already stored with different content "
-                    f"(from {c['stored_src']} line {c['stored_line']}); "
+                    f"id {c['id']!r} was already read with other content "
+                    f"(at {c['stored_src']} line {c['stored_line']}); "
                     "an event that changed needs a new id"
                 ),
                 "record": records.get((c["src"], c["line"])),
@@ -155,6 +157,8 @@ def ingest(
     case nothing is stored when anything is rejected. Rejected records go to a file in
     ``store.rejects_dir`` (named in the summary).
     """
+    for path in [*accounts, *events]:
+        check_source(path)  # a missing file fails the run before anything is stored
     summary = IngestSummary(strict=strict, store=store.location)
     writer = RejectWriter(store.rejects_dir)
     held: dict[str, list[tuple[SourceSummary, pa.Table]]] = {"events": [], "accounts": []}
@@ -167,8 +171,7 @@ def ingest(
             for kind, path in jobs:
                 src = SourceSummary(file=source_name(path), kind=kind, format="")
                 summary.sources.append(src)
-                for fmt, checked in _chunks(path, kind, validators[kind], progress):
-                    src.format = fmt
+                for checked in _chunks(path, src, validators[kind], progress):
                     src.read += checked.read
                     src.accepted += checked.valid.num_rows
                     src.rejected += checked.rejects.num_rows

@@ -13,8 +13,10 @@ Environment variables: ``WOMGRAPH_STORE`` (store location: a folder for the embe
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import ConfigError
 
 __all__ = ["Settings", "DEFAULT_STORE", "load_settings"]
 
@@ -49,5 +51,18 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides) -> Settings:
-    """Read the settings, letting explicit keyword overrides win over the environment."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """Read the settings, letting explicit keyword overrides win over the environment.
+
+    An invalid value is a :class:`~womgraph.errors.ConfigError` that names the variable.
+    """
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = ".".join(str(part) for part in err["loc"]) or "settings"
+            problems.append(f"{name} ({err['msg']}, got {err.get('input')!r})")
+        raise ConfigError(
+            "Invalid setting: " + "; ".join(problems) + ". Fix the environment variable or the "
+            ".env file."
+        ) from None

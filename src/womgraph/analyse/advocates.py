@@ -36,7 +36,7 @@ def chain_credit(parent: np.ndarray, decay: float = 0.5) -> tuple[np.ndarray, np
 
     >>> credit, count = chain_credit(np.array([-1, 0, 1, 2]))  # a path a <- b <- c <- d
     >>> credit.tolist(), count.tolist()
-    [[0.75, 0.5, 0.0, 0.0], [2, 1, 0, 0]]
+    ([0.75, 0.5, 0.0, 0.0], [2, 1, 0, 0])
     """
     n = len(parent)
     credit = np.zeros(n)

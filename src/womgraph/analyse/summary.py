@@ -6,7 +6,7 @@
 ...               "ts": pa.array([dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)] * 3)})
 >>> s = event_summary(t)
 >>> s["per_type"], s["per_channel"], s["actors"]
-({'like': 2, 'post': 1}, {'(none)': 1, 'twitter': 2}, 2)
+({'post': 1, 'like': 2}, {'(none)': 1, 'twitter': 2}, 2)
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from .csv_reader import CsvChunk, iter_csv_chunks
 from .lines import LineChunk, iter_line_chunks
-from .sources import FORMATS, detect_format, open_source, source_name
+from .sources import FORMATS, check_source, detect_format, open_source, source_name
 
 __all__ = [
     "CsvChunk",
@@ -10,6 +10,7 @@ __all__ = [
     "iter_csv_chunks",
     "iter_line_chunks",
     "open_source",
+    "check_source",
     "detect_format",
     "source_name",
     "FORMATS",

@@ -1,20 +1,26 @@
 """Read CSV with a header into chunks of text columns, with the line number and text of every record.
 
-The standard library's C parser does the splitting (quoted fields may span lines); this module
-only keeps where each record started and what it said, so a rejected record can be shown as it
-was written. Lines that are not valid UTF-8 and records with the wrong number of fields are
-returned as reader rejects; the rest of the file is still read.
+The standard library's C parser does the splitting (quoted fields may span lines, a field may be
+of any size); this module only keeps where each record started and what it said, so a rejected
+record can be shown as it was written. Lines that are not valid UTF-8 and records with the wrong
+number of fields are returned as reader rejects; the rest of the file is still read. Blank lines
+are skipped, also before the header. Columns are stored by position (``c0``, ``c1``, ...) so that
+any header, even one with repeated or empty names, can be checked by the validator.
 """
 
 from __future__ import annotations
 
 import csv
+import sys
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterator
 
 import pyarrow as pa
 
-__all__ = ["CsvChunk", "iter_csv_chunks", "ROWS_PER_CHUNK"]
+from ..errors import InputError
+from .sources import READ_ERRORS, read_error
+
+__all__ = ["CsvChunk", "iter_csv_chunks", "column_name", "ROWS_PER_CHUNK"]
 
 ROWS_PER_CHUNK = 200_000
 
@@ -24,16 +30,26 @@ class CsvChunk:
     """Records of one chunk as text columns named by the header, plus reader rejects."""
 
     header: list[str]
-    table: pa.Table  # header columns (string), "line" (int64), "record" (string)
+    table: pa.Table  # "c0".."c<n-1>" (string, one per header column), "line" (int64), "record" (string)
     rejects: list[dict] = field(default_factory=list)  # line, reason, message, record
     nbytes: int = 0
+
+    def values(self, name: str) -> list[str]:
+        """The cells of the first column called ``name`` (for tests and debugging)."""
+        return self.table.column(column_name(self.header.index(name))).to_pylist()
+
+
+def column_name(position: int) -> str:
+    """The name of the chunk column that holds header column ``position`` (0-based)."""
+    return f"c{position}"
 
 
 class _Lines:
     """Iterate decoded lines of a binary stream, remembering the raw text of the current record."""
 
-    def __init__(self, stream: BinaryIO):
+    def __init__(self, stream: BinaryIO, name: str):
         self.stream = stream
+        self.name = name
         self.lineno = 0
         self.pending: list[str] = []
         self.bad: list[dict] = []
@@ -44,7 +60,10 @@ class _Lines:
 
     def __next__(self) -> str:
         while True:
-            raw = self.stream.readline()
+            try:
+                raw = self.stream.readline()
+            except READ_ERRORS as exc:
+                raise read_error(self.name, exc) from exc
             if not raw:
                 raise StopIteration
             self.lineno += 1
@@ -74,17 +93,33 @@ class _Lines:
         return first, text.rstrip("\r\n")
 
 
-def iter_csv_chunks(stream: BinaryIO, rows_per_chunk: int = ROWS_PER_CHUNK) -> Iterator[CsvChunk]:
-    """Yield :class:`CsvChunk` objects; the first record is the header.
+def _allow_large_fields() -> None:
+    """Let a field be as large as a line of JSON may be (the default limit is 128 KiB)."""
+    limit = sys.maxsize
+    while csv.field_size_limit() < limit:
+        try:
+            csv.field_size_limit(limit)
+        except OverflowError:  # pragma: no cover - platforms whose C long is 32 bits
+            limit //= 2
+
+
+def iter_csv_chunks(
+    stream: BinaryIO, rows_per_chunk: int = ROWS_PER_CHUNK, *, name: str = "<csv>"
+) -> Iterator[CsvChunk]:
+    """Yield :class:`CsvChunk` objects; the first non-blank record is the header.
+
+    ``name`` names the source in errors: a stream that breaks while being read (a cut gzip
+    file) or a header that is not valid CSV raise :class:`~womgraph.errors.InputError`.
 
     >>> import io
     >>> c = next(iter_csv_chunks(io.BytesIO(b"id,ts\\ne1,2026\\n\\"e\\n2\\",x\\nbad\\n")))
-    >>> c.table.column("id").to_pylist(), c.table.column("line").to_pylist()
+    >>> c.values("id"), c.table.column("line").to_pylist()
     (['e1', 'e\\n2'], [2, 3])
     >>> c.rejects[0]["reason"], c.rejects[0]["line"]
     ('csv_field_count', 5)
     """
-    lines = _Lines(stream)
+    _allow_large_fields()
+    lines = _Lines(stream, name)
     reader = csv.reader(lines, strict=True)
     header: list[str] | None = None
     cols: list[list[str]] = []
@@ -96,7 +131,7 @@ def iter_csv_chunks(stream: BinaryIO, rows_per_chunk: int = ROWS_PER_CHUNK) -> I
     def flush() -> CsvChunk:
         nonlocal cols, line_col, rec_col, rejects, sent
         assert header is not None
-        data = {name: pa.array(col, pa.string()) for name, col in zip(header, cols)}
+        data = {column_name(i): pa.array(col, pa.string()) for i, col in enumerate(cols)}
         data["line"] = pa.array(line_col, pa.int64())
         data["record"] = pa.array(rec_col, pa.string())
         chunk = CsvChunk(header, pa.table(data), rejects + lines.bad, lines.nbytes - sent)
@@ -113,17 +148,27 @@ def iter_csv_chunks(stream: BinaryIO, rows_per_chunk: int = ROWS_PER_CHUNK) -> I
             break
         except csv.Error as exc:
             first, text = lines.take()
+            if header is None:
+                raise InputError(
+                    f"Cannot read {name}: its header (line {first}) is not valid CSV ({exc}). "
+                    "Fix the header line."
+                ) from exc
             rejects.append(
                 {"line": first, "reason": "csv_error", "message": f"broken CSV: {exc}", "record": text}
             )
             continue
         first, text = lines.take()
+        blank = not row or (len(row) == 1 and not row[0].strip())
         if header is None:
+            if lines.bad:
+                raise _bad_header_bytes(name, lines.bad[0]["line"])
+            if blank:
+                continue  # blank lines before the header
             header = [h.strip() for h in row]
             cols = [[] for _ in header]
             continue
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue  # blank line
+        if blank:
+            continue
         if len(row) != len(header):
             rejects.append(
                 {
@@ -142,6 +187,13 @@ def iter_csv_chunks(stream: BinaryIO, rows_per_chunk: int = ROWS_PER_CHUNK) -> I
             yield flush()
     if header is None:
         if lines.bad:
-            yield CsvChunk([], pa.table({"line": pa.array([], pa.int64())}), lines.bad, lines.nbytes)
+            raise _bad_header_bytes(name, lines.bad[0]["line"])
         return
     yield flush()
+
+
+def _bad_header_bytes(name: str, line: int) -> InputError:
+    return InputError(
+        f"Cannot read {name}: its header (line {line}) is not valid UTF-8 text. "
+        "Save the file as UTF-8."
+    )

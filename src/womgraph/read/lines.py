@@ -7,15 +7,13 @@ the validators strip it. The last line need not end with a newline.
 
 from __future__ import annotations
 
-import gzip
-import zlib
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
 
 import numpy as np
 import pyarrow as pa
 
-from ..errors import InputError
+from .sources import READ_ERRORS, read_error
 
 __all__ = ["LineChunk", "iter_line_chunks", "CHUNK_BYTES"]
 
@@ -52,15 +50,15 @@ def iter_line_chunks(stream: BinaryIO, name: str, chunk_bytes: int = CHUNK_BYTES
 
     >>> import io
     >>> [c.lines.to_pylist() for c in iter_line_chunks(io.BytesIO(b"a\\nbb\\n\\nc"), "x", 4)]
-    [[b'a\\n', b'bb\\n'], [b'\\n', b'c']]
+    [[b'a\\n'], [b'bb\\n', b'\\n'], [b'c']]
     """
     line = 1
     carry = b""
     while True:
         try:
             block = stream.read(chunk_bytes)
-        except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
-            raise InputError(f"Cannot read {name}: {exc}. Is the gzip file complete?") from exc
+        except READ_ERRORS as exc:
+            raise read_error(name, exc) from exc
         if not block:
             break
         data = carry + block if carry else block

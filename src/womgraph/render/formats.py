@@ -15,7 +15,8 @@ from __future__ import annotations
 import csv
 import json
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Iterable, Sequence, TextIO
 
 import pyarrow as pa
@@ -26,7 +27,15 @@ FORMATS = ("table", "json", "jsonl", "csv")
 
 
 def to_jsonable(value: Any) -> Any:
-    """Turn datetimes, NaN and numpy scalars into JSON-friendly values."""
+    """Turn datetimes, decimals, NaN and numpy scalars into JSON-friendly values.
+
+    >>> to_jsonable({"n": Decimal("2.50"), "w": Decimal("3"), "d": timedelta(days=1, seconds=1)})
+    {'n': 2.5, 'w': 3, 'd': 86401.0}
+    """
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else to_jsonable(float(value))
+    if isinstance(value, timedelta):
+        return value.total_seconds()
     if isinstance(value, datetime):
         return value.isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
@@ -81,7 +90,8 @@ def emit(
             stream.write(dumps({c: r.get(c) for c in cols}) + "\n")
     elif fmt == "csv":
         w = csv.writer(stream, lineterminator="\n")
-        w.writerow(cols)
+        if cols:  # no rows and no columns named: an empty file, not an empty header line
+            w.writerow(cols)
         for r in rows:
             w.writerow([_cell(r.get(c)) for c in cols])
     elif fmt == "table":

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Sequence
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from ..errors import StoreError, StoreLockedError
@@ -134,6 +135,8 @@ class EmbeddedStore:
     def _stage(self, table: pa.Table, schema: pa.Schema) -> None:
         """Register the incoming rows as ``incoming`` with an ordinal and first-digest per id."""
         table = table.select(schema.names).cast(schema)
+        # The ordinal comes from Arrow: a window over an unordered scan need not keep row order.
+        table = table.append_column("_ord", pa.array(np.arange(table.num_rows, dtype=np.int64)))
         self._con.register("incoming_raw", table)
         self._con.execute(
             """
@@ -142,23 +145,25 @@ class EmbeddedStore:
                    first_value(digest) OVER (PARTITION BY id ORDER BY _ord) AS _first_digest,
                    first_value(src) OVER (PARTITION BY id ORDER BY _ord) AS _first_src,
                    first_value(line) OVER (PARTITION BY id ORDER BY _ord) AS _first_line
-            FROM (SELECT *, row_number() OVER () AS _ord FROM incoming_raw)
+            FROM incoming_raw
             """
         )
         self._con.unregister("incoming_raw")
 
+    # Each incoming id is compared with one reference row: the stored row when there is one,
+    # else the first incoming row with that id. A row whose digest differs is a conflict.
     _CONFLICTS_SQL = """
-        SELECT i.id, i.src, i.line, i._first_src AS stored_src, i._first_line AS stored_line
-        FROM incoming i WHERE i._rn > 1 AND i.digest <> i._first_digest
-        UNION ALL
-        SELECT i.id, i.src, i.line, e.src, e.line
-        FROM incoming i JOIN {table} e ON e.id = i.id
-        WHERE i._rn = 1 AND i.digest <> e.digest
-        UNION ALL
-        SELECT i.id, i.src, i.line, e.src, e.line
-        FROM incoming i JOIN {table} e ON e.id = i.id JOIN incoming f ON f.id = i.id AND f._rn = 1
-        WHERE i._rn > 1 AND i.digest = i._first_digest AND f.digest <> e.digest
-        ORDER BY 2, 3
+        WITH ref AS (
+            SELECT i.id, coalesce(e.digest, i._first_digest) AS digest,
+                   CASE WHEN e.id IS NULL THEN i._first_src ELSE e.src END AS stored_src,
+                   CASE WHEN e.id IS NULL THEN i._first_line ELSE e.line END AS stored_line
+            FROM incoming i LEFT JOIN {table} e ON e.id = i.id
+            WHERE i._rn = 1
+        )
+        SELECT i.id, i.src, i.line, r.stored_src, r.stored_line
+        FROM incoming i JOIN ref r ON r.id = i.id
+        WHERE i.digest <> r.digest
+        ORDER BY i._ord
     """
 
     def find_conflicts(self, events: pa.Table) -> pa.Table:
@@ -198,46 +203,63 @@ class EmbeddedStore:
         if accounts.num_rows == 0:
             return AddResult()
         con = self._con
-        names = [n for n in ACCOUNTS_SCHEMA.names if n != "id"]
-        # Later rows of the same call win over earlier ones, and incoming non-null fields win
-        # over stored ones: a profile file is a snapshot of the accounts at export time.
-        merged = ", ".join(f'coalesce(l."{n}", a."{n}") AS "{n}"' for n in names)
+        fields = [n for n in ACCOUNTS_SCHEMA.names if n not in ("id", "extra", "digest", "src", "line")]
+        # A profile file is a snapshot of the accounts at export time: for every field the
+        # latest non-null value wins, whether it comes later in the same call or from this call
+        # over what is stored. Unknown fields merge the same way, key by key.
+        latest = ", ".join(
+            f'arg_max("{n}", _ord) FILTER (WHERE "{n}" IS NOT NULL) AS "{n}"' for n in fields
+        )
+        merged = ", ".join(f'coalesce(l."{n}", a."{n}") AS "{n}"' for n in fields)
+        changes = " OR ".join(
+            [f'(l."{n}" IS NOT NULL AND l."{n}" IS DISTINCT FROM a."{n}")' for n in fields]
+            + [
+                "(l.extra IS NOT NULL AND (a.extra IS NULL "
+                "OR json_merge_patch(a.extra, l.extra)::VARCHAR <> a.extra))"
+            ]
+        )
         con.execute("BEGIN TRANSACTION")
         try:
             self._stage(accounts, ACCOUNTS_SCHEMA)
             con.execute(
-                "CREATE OR REPLACE TEMP TABLE latest AS SELECT * FROM incoming "
-                "QUALIFY row_number() OVER (PARTITION BY id ORDER BY _ord DESC) = 1"
+                f"""
+                CREATE OR REPLACE TEMP TABLE latest AS
+                SELECT id, {latest},
+                       list_reduce(list(extra ORDER BY _ord) FILTER (WHERE extra IS NOT NULL),
+                                   (x, y) -> json_merge_patch(x, y)::VARCHAR) AS extra,
+                       arg_max(digest, _ord) AS digest, arg_max(src, _ord) AS src,
+                       arg_max(line, _ord) AS line
+                FROM incoming GROUP BY id
+                """
             )
-            before = con.execute("SELECT count(*) FROM accounts").fetchone()[0]
-            changed = con.execute(
-                "SELECT count(*) FROM latest l JOIN accounts a USING (id) WHERE l.digest <> a.digest"
-            ).fetchone()[0]
             con.execute(
                 f"""
                 CREATE OR REPLACE TEMP TABLE upd AS
-                SELECT l.id, {merged} FROM latest l JOIN accounts a USING (id)
-                WHERE l.digest <> a.digest
+                SELECT l.id, {merged},
+                       CASE WHEN l.extra IS NULL THEN a.extra WHEN a.extra IS NULL THEN l.extra
+                            ELSE json_merge_patch(a.extra, l.extra)::VARCHAR END AS extra,
+                       l.digest, l.src, l.line
+                FROM latest l JOIN accounts a USING (id)
+                WHERE {changes}
                 """
             )
+            updated = con.execute("SELECT count(*) FROM upd").fetchone()[0]
             con.execute("DELETE FROM accounts WHERE id IN (SELECT id FROM upd)")
             con.execute(f"INSERT INTO accounts SELECT {_cols(ACCOUNTS_SCHEMA)} FROM upd")
-            con.execute(
+            inserted = con.execute(
                 f"""
                 INSERT INTO accounts SELECT {_cols(ACCOUNTS_SCHEMA)} FROM latest l
                 WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = l.id)
                 """
-            )
-            after = con.execute("SELECT count(*) FROM accounts").fetchone()[0]
+            ).fetchone()[0]
             for t in ("incoming", "latest", "upd"):
                 con.execute(f"DROP TABLE {t}")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        inserted = after - before
         return AddResult(
-            inserted=inserted, updated=changed, duplicates=accounts.num_rows - inserted - changed
+            inserted=inserted, updated=updated, duplicates=accounts.num_rows - inserted - updated
         )
 
     def write_results(self, tables: dict[str, pa.Table]) -> None:
@@ -260,7 +282,7 @@ class EmbeddedStore:
 
     def ingest_log(self, limit: int = 10) -> list[dict]:
         rows = self._con.execute(
-            "SELECT logged_at, summary FROM ingest_log ORDER BY logged_at DESC LIMIT ?", [limit]
+            "SELECT logged_at, summary FROM ingest_log ORDER BY logged_at DESC, rowid DESC LIMIT ?", [limit]
         ).fetchall()
         return [{"at": at, **json.loads(summary)} for at, summary in rows]
 
@@ -295,7 +317,9 @@ class EmbeddedStore:
             raise StoreError(f"Unknown event columns: {', '.join(sorted(unknown))}.")
         sel = ", ".join(f'"{n}"' for n in names)
         schema = pa.schema([EVENTS_SCHEMA.field(n) for n in names])
-        return self._con.execute(f"SELECT {sel} FROM events").to_arrow_table().cast(schema)
+        return (
+            self._con.execute(f"SELECT {sel} FROM events ORDER BY ts, id").to_arrow_table().cast(schema)
+        )
 
     def accounts(self) -> pa.Table:
         return (

@@ -19,6 +19,9 @@ __all__ = ["RejectWriter"]
 class RejectWriter:
     """Append reject tables to ``<folder>/<UTC time>-<pid>.jsonl``, created on first use.
 
+    The time is ``YYYYMMDDTHHMMSSZ``; a second run of the same process within the same second
+    gets ``<UTC time>-<pid>-2.jsonl`` (and so on), so every run has a file of its own.
+
     >>> import tempfile
     >>> w = RejectWriter(Path(tempfile.mkdtemp()))
     >>> w.count, w.path
@@ -38,8 +41,13 @@ class RejectWriter:
         if self._fh is None:
             self.folder.mkdir(parents=True, exist_ok=True)
             stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-            self.path = self.folder / f"{stamp}-{os.getpid()}.jsonl"
-            self._fh = open(self.path, "a", encoding="utf-8")
+            base, n = f"{stamp}-{os.getpid()}", 1
+            while self._fh is None:
+                self.path = self.folder / (f"{base}.jsonl" if n == 1 else f"{base}-{n}.jsonl")
+                try:
+                    self._fh = open(self.path, "x", encoding="utf-8")
+                except FileExistsError:
+                    n += 1
         for row in rejects.to_pylist():
             self._fh.write(json.dumps(row, ensure_ascii=False) + "\n")
             self.by_reason[row["reason"]] = self.by_reason.get(row["reason"], 0) + 1

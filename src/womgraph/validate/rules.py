@@ -3,8 +3,9 @@
 A reader stages records as a relation with, for every known field ``f``, the raw value as text
 (``f__v``) and its JSON type (``f__t``: ``VARCHAR``, ``BIGINT``, ``UBIGINT``, ``DOUBLE``,
 ``BOOLEAN``, ``ARRAY``, ``OBJECT``, or NULL when absent or empty; CSV cells are ``VARCHAR``),
-plus ``line``, ``record`` (the original text), ``src`` and ``extra`` (unknown fields as a JSON
-object). :func:`validation_sql` turns that into normalised columns plus ``reason`` (a code) and
+plus ``line``, ``record`` (the original text), ``src``, ``extra`` (unknown fields as a JSON
+object) and ``cell_problem`` (a problem the reader found in the record, or NULL).
+:func:`validation_sql` turns that into normalised columns plus ``reason`` (a code) and
 ``message`` (every problem of the record, in plain words); a record is valid when ``reason`` is
 NULL.
 
@@ -12,12 +13,19 @@ Rules (also in ``docs/format.md``):
 
 - ``key`` fields (ids, accounts, codes) are strings or whole numbers; surrounding white space is
   trimmed; an empty string counts as absent.
-- ``timestamp``: RFC 3339 with an offset (``Z`` or ``+hh:mm``), stored as a UTC instant.
+- ``label`` fields (``channel``) are keys stored lower-case.
+- ``timestamp``: RFC 3339 with an offset (``Z`` or ``+hh:mm``; ``T``/``Z`` in either case, or a
+  space instead of ``T``), stored as a UTC instant to the microsecond.
 - ``enum``: one of the listed values, case-insensitive, stored lower-case.
 - ``number``: a finite JSON number or numeric string.
-- ``bool``: ``true``/``false``, or the strings ``true``/``false``/``yes``/``no``/``1``/``0``.
-- ``int``: a whole number within the field's range.
-- ``text``: any string, kept verbatim.
+- ``bool``: ``true``/``false``, or the strings ``true``/``false``/``yes``/``no``/``1``/``0``
+  (any case), or the numbers 1 and 0.
+- ``int``: a whole number within the field's range (``4.0`` and ``"4"`` are 4).
+- ``text``: any string (or number), kept verbatim; only the empty string counts as absent.
+
+The ``digest`` is a hash of the normalised record: the same instant written with another offset,
+``"4"`` for ``4``, or unknown fields in another order or written as text (as CSV must) give the
+same digest, so a re-ingest in another format is recognised as the same record.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from dataclasses import dataclass
 
 from ..schema import ACCOUNT_ROLES, EVENT_TYPES, TARGET_OR_PARENT, TARGET_REQUIRED
 
-__all__ = ["Rule", "EVENT_RULES", "ACCOUNT_RULES", "validation_sql", "sql_str"]
+__all__ = ["Rule", "EVENT_RULES", "ACCOUNT_RULES", "validation_sql", "canonical_extra", "sql_str"]
 
 
 def sql_str(value: str) -> str:
@@ -85,7 +93,10 @@ ACCOUNT_RULES: tuple[Rule, ...] = (
 
 _SCALAR = "('VARCHAR', 'BIGINT', 'UBIGINT')"
 _NUMERIC = "('BIGINT', 'UBIGINT', 'DOUBLE')"
-_TS_RE = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
+_TS_RE = (
+    r"^\d{4}-\d{2}-\d{2}[Tt ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?"
+    r"([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$"
+)
 _TYPE_WORDS = (
     "CASE {t} WHEN 'OBJECT' THEN 'an object' WHEN 'ARRAY' THEN 'a list' "
     "WHEN 'BOOLEAN' THEN 'true/false' WHEN 'DOUBLE' THEN 'a decimal number' "
@@ -101,7 +112,6 @@ def _expr(rule: Rule) -> tuple[str, str, str]:
     """(normalised value, error message or NULL, error code) for one field."""
     f = rule.name
     v, t = f'"{f}__v"', f'"{f}__t"'
-    q = sql_str(f)
     shown = f"'''' || left(trim({v}), 80) || ''''"
     present = f"({t} IS NOT NULL AND {t} <> 'NULL' AND {_clean(v)} IS NOT NULL)"
     wrong_type = (
@@ -114,12 +124,18 @@ def _expr(rule: Rule) -> tuple[str, str, str]:
         err = f"CASE WHEN {present} AND {t} NOT IN {_SCALAR} THEN {wrong_type.format(want='a string')} END"
         code = "bad_type"
     elif rule.kind == "text":
-        value = f"CASE WHEN {t} IN {_SCALAR} OR {t} = 'DOUBLE' THEN {v} END"
+        value = f"CASE WHEN {t} IN {_SCALAR} OR {t} = 'DOUBLE' THEN nullif({v}, '') END"
         err = f"CASE WHEN {present} AND {t} IN ('OBJECT', 'ARRAY', 'BOOLEAN') THEN {wrong_type.format(want='text')} END"
         code = "bad_type"
     elif rule.kind == "timestamp":
-        ok = f"(regexp_matches(trim({v}), {sql_str(_TS_RE)}) AND try_cast(trim({v}) AS TIMESTAMPTZ) IS NOT NULL)"
-        value = f"CASE WHEN {t} = 'VARCHAR' AND {ok} THEN try_cast(trim({v}) AS TIMESTAMPTZ) END"
+        cast = f"try_cast(upper(trim({v})) AS TIMESTAMPTZ)"
+        # The UTC instant must have a four-digit year too, or it could not be written back out.
+        ok = (
+            f"(regexp_matches(trim({v}), {sql_str(_TS_RE)}) AND {cast} IS NOT NULL "
+            f"AND {cast} BETWEEN TIMESTAMPTZ '0001-01-01 00:00:00+00' "
+            "AND TIMESTAMPTZ '9999-12-31 23:59:59.999999+00')"
+        )
+        value = f"CASE WHEN {t} = 'VARCHAR' AND {ok} THEN {cast} END"
         err = (
             f"CASE WHEN {present} AND NOT ({t} = 'VARCHAR' AND {ok}) THEN "
             f"'field ' || {sql_str(repr(f))} || ' value ' || {shown} || "
@@ -158,13 +174,20 @@ def _expr(rule: Rule) -> tuple[str, str, str]:
         code = "bad_value"
     elif rule.kind == "int":
         num = f"try_cast(trim({v}) AS DOUBLE)"
+        # Exact for integer text; through DOUBLE for 4.0 and 1e2. try_cast: a value out of the
+        # type's range is rejected, never an error that stops the whole chunk.
+        whole = f"coalesce(try_cast(trim({v}) AS {rule.sql_type}), try_cast({num} AS {rule.sql_type}))"
         bounds = []
         if rule.low is not None:
             bounds.append(f"{num} >= {rule.low}")
         if rule.high is not None:
             bounds.append(f"{num} <= {rule.high}")
-        ok = " AND ".join([f"({t} IN {_NUMERIC} OR {t} = 'VARCHAR')", f"{num} = floor({num})"] + bounds)
-        value = f"CASE WHEN {ok} THEN CAST({num} AS {rule.sql_type}) END"
+        ok = " AND ".join(
+            [f"({t} IN {_NUMERIC} OR {t} = 'VARCHAR')", f"isfinite({num})", f"{num} = floor({num})"]
+            + bounds
+            + [f"{whole} IS NOT NULL"]
+        )
+        value = f"CASE WHEN {ok} THEN {whole} END"
         if rule.high is not None:
             want = f"a whole number from {rule.low} to {rule.high}"
         else:
@@ -208,18 +231,42 @@ def _cross_event_checks() -> list[tuple[str, str]]:
     ]
 
 
+def canonical_extra(extra: str) -> str:
+    """SQL for a canonical text of the JSON object ``extra`` (an SQL expression), for digests.
+
+    Keys are sorted; each value is written as text (a string without quotes, anything else as
+    JSON), so ``{"b": 1, "a": "x"}`` and ``{"a": "x", "b": "1"}`` (what CSV gives) are the same;
+    null and empty values count as absent, as an empty CSV cell does.
+    """
+    entries = f"map_entries(CAST(CAST({extra} AS JSON) AS MAP(VARCHAR, JSON)))"
+    kept = f"list_filter({entries}, x -> coalesce(x.value ->> '$', '') <> '')"
+    pairs = f"list_sort(list_transform({kept}, x -> x.key || chr(29) || (x.value ->> '$')))"
+    return f"nullif(array_to_string({pairs}, chr(28)), '')"
+
+
 def validation_sql(rules: tuple[Rule, ...], staged: str, *, events: bool) -> str:
     """SELECT normalised fields, ``extra``, ``digest``, ``src``, ``line``, ``record``, ``reason``,
-    ``message`` from the relation named ``staged``."""
-    values, checks = [], []
+    ``message`` from the relation named ``staged``.
+
+    Each check is computed once, as a column of its own, and then combined: the query stays
+    small for the planner, and no check is evaluated twice per record.
+    """
+    values, checks = [], [("cell_problem", "'csv_bad_header'")]
     for rule in rules:
         value, err, code = _expr(rule)
         values.append(f"{value} AS \"{rule.name}\"")
         checks.append((err, code))
     if events:
         checks += _cross_event_checks()
-    message = "nullif(concat_ws('; ', " + ", ".join(e for e, _ in checks) + "), '')"
-    reason = "coalesce(" + ", ".join(f"CASE WHEN ({e}) IS NOT NULL THEN {c} END" for e, c in checks) + ")"
+    errs = [f"{e} AS _e{i}" for i, (e, _) in enumerate(checks)]
+    codes = [
+        f"{c} AS _c{i}" if not c.startswith("'") else f"NULL AS _c{i}" for i, (_, c) in enumerate(checks)
+    ]
+    message = "nullif(concat_ws('; ', " + ", ".join(f"_e{i}" for i in range(len(checks))) + "), '')"
+    reason = "coalesce(" + ", ".join(
+        f"CASE WHEN _e{i} IS NOT NULL THEN {c if c.startswith(chr(39)) else f'_c{i}'} END"
+        for i, (_, c) in enumerate(checks)
+    ) + ")"
     names = [r.name for r in rules]
     parts = []
     for rule in rules:
@@ -229,14 +276,16 @@ def validation_sql(rules: tuple[Rule, ...], staged: str, *, events: bool) -> str
         else:
             col = f"CAST({col} AS VARCHAR)"
         parts.append(f"coalesce({col}, chr(30))")
-    parts.append("coalesce(n.extra, chr(30))")
+    parts.append(f"coalesce({canonical_extra('n.extra')}, chr(30))")
     digest = "md5_number_lower(concat_ws(chr(31), " + ", ".join(parts) + "))"
     cols = ", ".join(f'n."{n}"' for n in names)
     return f"""
-        WITH n AS (
-            SELECT {", ".join(values)}, extra, src, line, record,
-                   {reason} AS reason, {message} AS message
+        WITH c AS MATERIALIZED (
+            SELECT {", ".join(values)}, {", ".join(errs)}, {", ".join(codes)},
+                   extra, src, line, record
             FROM {staged}
+        ), n AS (
+            SELECT *, {reason} AS reason, {message} AS message FROM c
         )
         SELECT {cols}, n.extra, {digest} AS digest, n.src, n.line, n.record, n.reason, n.message
         FROM n

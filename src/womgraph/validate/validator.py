@@ -12,12 +12,19 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from ..read.csv_reader import CsvChunk
+from ..read.csv_reader import CsvChunk, column_name
 from ..read.lines import LineChunk
 from ..schema import ACCOUNTS_SCHEMA, EVENTS_SCHEMA
 from .rules import ACCOUNT_RULES, EVENT_RULES, Rule, sql_str, validation_sql
 
 __all__ = ["Validator", "Validated", "REJECTS_SCHEMA"]
+
+# DuckDB's JSON parser also takes trailing commas and NaN / Infinity literals, which are not JSON
+# and which other tools reading the same file (or the stored ``extra``) would choke on. A cheap
+# pattern picks the few lines that might hold them; those are checked again with their strings
+# blanked out, so a text that merely says "nan" or ", ]" is not refused.
+_NOT_JSON = r"[:\[,]\s*[-+]?(?i:nan|inf)|,\s*[\]}]"
+_STRING = r'"(?:[^"\\]|\\.)*"'
 
 REJECTS_SCHEMA = pa.schema(
     [
@@ -93,6 +100,9 @@ class Validator:
             SELECT line, raw, txt,
                    CASE WHEN txt IS NULL THEN 'invalid_utf8'
                         WHEN NOT json_valid(txt) THEN 'malformed_json'
+                        WHEN regexp_matches(txt, {sql_str(_NOT_JSON)})
+                             AND regexp_matches(regexp_replace(txt, {sql_str(_STRING)}, '""', 'g'),
+                                                {sql_str(_NOT_JSON)}) THEN 'malformed_json'
                         WHEN json_type(txt) <> 'OBJECT' THEN 'not_an_object' END AS structural
             FROM (SELECT line, raw, rtrim(try(decode(raw)), chr(13) || chr(10)) AS txt FROM chunk)
             WHERE txt IS NULL OR trim(txt, chr(13) || chr(10) || chr(9) || ' ') <> ''
@@ -103,7 +113,8 @@ class Validator:
             f"""
             CREATE OR REPLACE TEMP VIEW staged AS
             SELECT line, txt AS record, {sql_str(src)} AS src, {fields},
-                   CASE WHEN ex::VARCHAR = '{{}}' THEN NULL ELSE ex::VARCHAR END AS extra
+                   CASE WHEN ex::VARCHAR = '{{}}' THEN NULL ELSE ex::VARCHAR END AS extra,
+                   NULL::VARCHAR AS cell_problem
             FROM (SELECT line, txt, json_extract_string(txt, {paths}) AS vs,
                          json_type(txt, {paths}) AS ts, json_merge_patch(txt, {patch}) AS ex
                   FROM lines WHERE structural IS NULL)
@@ -141,32 +152,69 @@ class Validator:
 
     # -- CSV --------------------------------------------------------------------------------
     def csv(self, chunk: CsvChunk, src: str) -> Validated:
+        header = chunk.header
+        reader_rejects = pa.Table.from_pylist(
+            [{"file": src, **r} for r in chunk.rejects], schema=REJECTS_SCHEMA
+        )
+        read = chunk.table.num_rows + len(chunk.rejects)
+        problem = _header_problem(header, self.rules)
+        if problem is not None:
+            # Nothing in the file can be read safely: every record is rejected with that reason.
+            n = chunk.table.num_rows
+            rejects = pa.table(
+                {
+                    "file": pa.array([src] * n, pa.string()),
+                    "line": chunk.table.column("line"),
+                    "reason": pa.array(["csv_bad_header"] * n, pa.string()),
+                    "message": pa.array([problem] * n, pa.string()),
+                    "record": chunk.table.column("record"),
+                },
+                schema=REJECTS_SCHEMA,
+            )
+            rejects = pa.concat_tables([rejects, reader_rejects]).sort_by("line")
+            return Validated(self._out_schema.empty_table(), rejects, read)
+
         con = self.con
         con.register("chunk", chunk.table)
         known = {r.name for r in self.rules}
-        header = [h for h in chunk.header if h]
+        position = {}
+        for i, name in enumerate(header):
+            if name:
+                position.setdefault(name, i)
         fields = []
         for rule in self.rules:
-            if rule.name in header:
-                col = f'"{rule.name}"'
+            if rule.name in position:
+                col = f'"{column_name(position[rule.name])}"'
                 fields.append(
                     f'{col} AS "{rule.name}__v", '
-                    f"CASE WHEN nullif(trim({col}), '') IS NULL THEN NULL ELSE 'VARCHAR' END "
+                    f"CASE WHEN {col} = '' THEN NULL ELSE 'VARCHAR' END "
                     f'AS "{rule.name}__t"'
                 )
             else:
                 fields.append(f'NULL::VARCHAR AS "{rule.name}__v", NULL::VARCHAR AS "{rule.name}__t"')
-        unknown = [h for h in header if h not in known and h not in ("line", "record")]
+        unknown = [(name, i) for name, i in position.items() if name not in known]
         if unknown:
-            pairs = ", ".join(f"{sql_str(h)}, nullif(\"{h.replace(chr(34), chr(34) * 2)}\", '')" for h in unknown)
+            pairs = ", ".join(f"{sql_str(name)}, nullif(\"{column_name(i)}\", '')" for name, i in unknown)
             extra = f"json_merge_patch('{{}}', json_object({pairs}))"
             extra = f"CASE WHEN ({extra})::VARCHAR = '{{}}' THEN NULL ELSE ({extra})::VARCHAR END"
         else:
             extra = "NULL"
+        # A column without a name may be empty (a trailing comma on every line); a value in it
+        # cannot be kept under any name, so the record is rejected rather than cut short.
+        unnamed = [i for i, name in enumerate(header) if not name]
+        if unnamed:
+            cell_problem = "CASE " + " ".join(
+                f"WHEN nullif(trim(\"{column_name(i)}\"), '') IS NOT NULL THEN "
+                f"{sql_str(f'column {i + 1} has a value but no name in the header')}"
+                for i in unnamed
+            ) + " END"
+        else:
+            cell_problem = "NULL::VARCHAR"
         con.execute(
             f"""
             CREATE OR REPLACE TEMP VIEW staged AS
-            SELECT line, record, {sql_str(src)} AS src, {", ".join(fields)}, {extra} AS extra
+            SELECT line, record, {sql_str(src)} AS src, {", ".join(fields)}, {extra} AS extra,
+                   {cell_problem} AS cell_problem
             FROM chunk
             """
         )
@@ -174,21 +222,8 @@ class Validator:
         con.execute("DROP VIEW staged")
         con.unregister("chunk")
         rejects = result.rejects
-        extra_rejects = list(chunk.rejects)
-        missing = [r.name for r in self.rules if r.required and r.name not in header]
-        if missing and chunk.header:
-            # Every record of a file whose header lacks a required column is rejected by the
-            # field rules already ("required field ... is missing"); say why once more clearly.
-            msg = "the header has no column " + ", ".join(repr(m) for m in missing)
-            rejects = rejects.set_column(
-                3, "message", pa.array([msg] * rejects.num_rows, pa.string())
-            ).set_column(2, "reason", pa.array(["csv_bad_header"] * rejects.num_rows, pa.string()))
-        if extra_rejects:
-            more = pa.Table.from_pylist(
-                [{"file": src, **r} for r in extra_rejects], schema=REJECTS_SCHEMA
-            )
-            rejects = pa.concat_tables([rejects, more]).sort_by("line")
-        read = chunk.table.num_rows + len(extra_rejects)
+        if reader_rejects.num_rows:
+            rejects = pa.concat_tables([rejects, reader_rejects]).sort_by("line")
         return Validated(result.valid, rejects, read)
 
     # -- shared -----------------------------------------------------------------------------
@@ -203,3 +238,23 @@ class Validator:
         ).to_arrow_table()
         con.execute("DROP TABLE checked")
         return Validated(valid.cast(self._out_schema), rejects.cast(REJECTS_SCHEMA), valid.num_rows)
+
+
+def _header_problem(header: list[str], rules: tuple[Rule, ...]) -> str | None:
+    """Why no record under this CSV header can be trusted, or None.
+
+    >>> _header_problem(["id", "type", "actor", "actor"], EVENT_RULES)
+    "the header has no column 'ts'; the header names column 'actor' 2 times"
+    """
+    problems = []
+    missing = [r.name for r in rules if r.required and r.name not in header]
+    if missing:
+        problems.append("the header has no column " + ", ".join(repr(m) for m in missing))
+    seen: dict[str, int] = {}
+    for name in header:
+        if name:
+            seen[name] = seen.get(name, 0) + 1
+    for name, times in seen.items():
+        if times > 1:
+            problems.append(f"the header names column {name!r} {times} times")
+    return "; ".join(problems) or None
