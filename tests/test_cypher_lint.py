@@ -4,7 +4,8 @@ The linter is the npm package ``@neo4j-cypher/language-support`` (what Neo4j's e
 run by ``tests/lint/lint.mjs``: syntax and semantic errors of Cypher 5 (Neo4j 5.26), parameters
 not declared in the file's header, unknown functions and procedures, deprecated forms, and labels
 or relationship types outside womgraph's graph model. It needs Node.js and
-``npm ci --prefix tests/lint``; without them these tests fail (they never skip).
+``npm ci --prefix tests/lint``, which the tests run themselves the first time (the npm registry
+is reachable wherever the package registries are); without Node.js they fail (they never skip).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def lint(paths: list[Path], model: bool = True) -> dict[str, list[dict]]:
             f"Node.js is not installed, so the Cypher files cannot be linted: install it and {SETUP}."
         )
     if not (LINT / "node_modules" / "@neo4j-cypher" / "language-support").is_dir():
-        pytest.fail(f"The Cypher linter is not installed: {SETUP}.")
+        _install_linter()
     args = [node, str(LINT / "lint.mjs")]
     if model:
         args += ["--labels", ",".join(LABELS), "--types", ",".join(RELATIONSHIP_TYPES)]
@@ -47,6 +48,19 @@ def lint(paths: list[Path], model: bool = True) -> dict[str, list[dict]]:
     assert proc.returncode in (0, 1), f"lint.mjs failed ({proc.returncode}): {proc.stderr}"
     report = json.loads(proc.stdout)
     return {Path(k).name: v for k, v in report.items()}
+
+
+def _install_linter() -> None:
+    """``npm ci --prefix tests/lint`` from the lock file, once per checkout."""
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.fail(f"npm is not installed, so the Cypher linter cannot be installed: {SETUP}.")
+    proc = subprocess.run(
+        [npm, "ci", "--prefix", str(LINT), "--no-audit", "--no-fund"],
+        capture_output=True, text=True, timeout=600,
+    )
+    if proc.returncode != 0 or not (LINT / "node_modules" / "@neo4j-cypher" / "language-support").is_dir():
+        pytest.fail(f"Installing the Cypher linter failed ({proc.returncode}): {proc.stderr[-2000:]}; {SETUP}.")
 
 
 def test_there_are_statements():
