@@ -137,7 +137,7 @@ def _conflict_rejects(conflicts: pa.Table, valid: pa.Table) -> pa.Table:
                     f"(at {c['stored_src']} line {c['stored_line']}); "
                     "an event that changed needs a new id"
                 ),
-                "record": records.get((c["src"], c["line"])),
+                "record": (records.get((c["src"], c["line"])) or "").rstrip("\r\n") or None,
             }
         )
     return pa.Table.from_pylist(out, schema=REJECTS_SCHEMA)

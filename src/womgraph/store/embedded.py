@@ -48,8 +48,9 @@ def _ddl(name: str, schema: pa.Schema) -> str:
     return f"CREATE TABLE IF NOT EXISTS {name} ({cols})"
 
 
-def _cols(schema: pa.Schema) -> str:
-    return ", ".join(f'"{f.name}"' for f in schema)
+def _cols(schema: pa.Schema, alias: str | None = None) -> str:
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f'{prefix}"{f.name}"' for f in schema)
 
 
 class EmbeddedStore:
@@ -133,36 +134,36 @@ class EmbeddedStore:
 
     # -- writes -----------------------------------------------------------------------------
     def _stage(self, table: pa.Table, schema: pa.Schema) -> None:
-        """Register the incoming rows as ``incoming`` with an ordinal and first-digest per id."""
+        """Register the incoming rows as ``incoming`` (with an ordinal) and, for ids that occur
+        more than once in them, their first row as ``firsts``; nothing else is copied."""
         table = table.select(schema.names).cast(schema)
-        # The ordinal comes from Arrow: a window over an unordered scan need not keep row order.
+        # The ordinal comes from Arrow: a scan need not keep row order.
         table = table.append_column("_ord", pa.array(np.arange(table.num_rows, dtype=np.int64)))
-        self._con.register("incoming_raw", table)
+        self._con.register("incoming", table)
         self._con.execute(
             """
-            CREATE OR REPLACE TEMP TABLE incoming AS
-            SELECT *, row_number() OVER (PARTITION BY id ORDER BY _ord) AS _rn,
-                   first_value(digest) OVER (PARTITION BY id ORDER BY _ord) AS _first_digest,
-                   first_value(src) OVER (PARTITION BY id ORDER BY _ord) AS _first_src,
-                   first_value(line) OVER (PARTITION BY id ORDER BY _ord) AS _first_line
-            FROM incoming_raw
+            CREATE OR REPLACE TEMP TABLE firsts AS
+            SELECT id, arg_min(digest, _ord) AS digest, arg_min(src, _ord) AS src,
+                   arg_min(line, _ord) AS line, min(_ord) AS _ord
+            FROM incoming GROUP BY id HAVING count(*) > 1
             """
         )
-        self._con.unregister("incoming_raw")
+
+    def _unstage(self) -> None:
+        self._con.unregister("incoming")
+        self._con.execute("DROP TABLE IF EXISTS firsts")
 
     # Each incoming id is compared with one reference row: the stored row when there is one,
     # else the first incoming row with that id. A row whose digest differs is a conflict.
     _CONFLICTS_SQL = """
-        WITH ref AS (
-            SELECT i.id, coalesce(e.digest, i._first_digest) AS digest,
-                   CASE WHEN e.id IS NULL THEN i._first_src ELSE e.src END AS stored_src,
-                   CASE WHEN e.id IS NULL THEN i._first_line ELSE e.line END AS stored_line
-            FROM incoming i LEFT JOIN {table} e ON e.id = i.id
-            WHERE i._rn = 1
-        )
-        SELECT i.id, i.src, i.line, r.stored_src, r.stored_line
-        FROM incoming i JOIN ref r ON r.id = i.id
-        WHERE i.digest <> r.digest
+        SELECT i.id, i.src, i.line,
+               CASE WHEN e.id IS NULL THEN f.src ELSE e.src END AS stored_src,
+               CASE WHEN e.id IS NULL THEN f.line ELSE e.line END AS stored_line
+        FROM incoming i
+        LEFT JOIN {table} e ON e.id = i.id
+        LEFT JOIN firsts f ON f.id = i.id
+        WHERE (e.id IS NOT NULL AND i.digest <> e.digest)
+           OR (e.id IS NULL AND f.id IS NOT NULL AND i.digest <> f.digest)
         ORDER BY i._ord
     """
 
@@ -173,7 +174,7 @@ class EmbeddedStore:
                 CONFLICT_SCHEMA
             )
         finally:
-            self._con.execute("DROP TABLE IF EXISTS incoming")
+            self._unstage()
 
     def add_events(self, events: pa.Table) -> AddResult:
         if events.num_rows == 0:
@@ -185,14 +186,17 @@ class EmbeddedStore:
             conflicts = con.execute(self._CONFLICTS_SQL.format(table="events")).to_arrow_table()
             inserted = con.execute(
                 f"""
-                INSERT INTO events SELECT {_cols(EVENTS_SCHEMA)} FROM incoming i
-                WHERE i._rn = 1 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = i.id)
+                INSERT INTO events SELECT {_cols(EVENTS_SCHEMA, "i")} FROM incoming i
+                LEFT JOIN firsts f ON f.id = i.id
+                WHERE (f.id IS NULL OR i._ord = f._ord)
+                  AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = i.id)
                 """
             ).fetchone()[0]
-            con.execute("DROP TABLE incoming")
+            self._unstage()
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
+            self._unstage()
             raise
         duplicates = events.num_rows - inserted - conflicts.num_rows
         return AddResult(
@@ -252,11 +256,13 @@ class EmbeddedStore:
                 WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = l.id)
                 """
             ).fetchone()[0]
-            for t in ("incoming", "latest", "upd"):
+            for t in ("latest", "upd"):
                 con.execute(f"DROP TABLE {t}")
+            self._unstage()
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
+            self._unstage()
             raise
         return AddResult(
             inserted=inserted, updated=updated, duplicates=accounts.num_rows - inserted - updated

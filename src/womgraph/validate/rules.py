@@ -34,7 +34,9 @@ from dataclasses import dataclass
 
 from ..schema import ACCOUNT_ROLES, EVENT_TYPES, TARGET_OR_PARENT, TARGET_REQUIRED
 
-__all__ = ["Rule", "EVENT_RULES", "ACCOUNT_RULES", "validation_sql", "canonical_extra", "sql_str"]
+__all__ = [
+    "Rule", "EVENT_RULES", "ACCOUNT_RULES", "validation_sql", "screening_sql", "canonical_extra", "sql_str",
+]
 
 
 def sql_str(value: str) -> str:
@@ -289,4 +291,62 @@ def validation_sql(rules: tuple[Rule, ...], staged: str, *, events: bool) -> str
         )
         SELECT {cols}, n.extra, {digest} AS digest, n.src, n.line, n.record, n.reason, n.message
         FROM n
+    """
+
+
+def _presence(rule: Rule) -> str:
+    v, t = f'"{rule.name}__v"', f'"{rule.name}__t"'
+    return f"({t} IS NOT NULL AND {t} <> 'NULL' AND {_clean(v)} IS NOT NULL)"
+
+
+def screening_sql(rules: tuple[Rule, ...], staged: str, *, events: bool) -> str:
+    """The fast path of validation: normalised values, ``digest`` and a ``_bad`` flag per record.
+
+    Every value is computed once. A record is bad when a required field is absent, or a present
+    field's value does not normalise (for every rule of :func:`_expr`, "present and the value is
+    NULL" is exactly its error condition), or a cross-field check or reader problem applies. Only
+    bad records go through :func:`validation_sql`, which says in words what is wrong.
+    """
+    pre, values, bad = [], [], ["cell_problem IS NOT NULL"]
+    for rule in rules:
+        value, _, _ = _expr(rule)
+        if rule.kind == "timestamp":
+            # Cast once; the range check and the value reuse the cast.
+            v, t, f = f'"{rule.name}__v"', f'"{rule.name}__t"', rule.name
+            pre.append(
+                f"CASE WHEN {t} = 'VARCHAR' AND regexp_matches(trim({v}), {sql_str(_TS_RE)}) "
+                f"THEN try_cast(upper(trim({v})) AS TIMESTAMPTZ) END AS \"{f}__cast\""
+            )
+            value = (
+                f"CASE WHEN \"{f}__cast\" BETWEEN TIMESTAMPTZ '0001-01-01 00:00:00+00' "
+                f"AND TIMESTAMPTZ '9999-12-31 23:59:59.999999+00' THEN \"{f}__cast\" END"
+            )
+        values.append(f"{value} AS \"{rule.name}\"")
+        present = _presence(rule)
+        if rule.required:
+            bad.append(f"(NOT {present} OR \"{rule.name}\" IS NULL)")
+        else:
+            bad.append(f"({present} AND \"{rule.name}\" IS NULL)")
+    if events:
+        bad += [f"({e}) IS NOT NULL" for e, _ in _cross_event_checks()]
+    names = [r.name for r in rules]
+    parts = []
+    for rule in rules:
+        col = f'"{rule.name}"'
+        col = f"CAST(epoch_us({col}) AS VARCHAR)" if rule.sql_type == "TIMESTAMPTZ" else f"CAST({col} AS VARCHAR)"
+        parts.append(f"coalesce({col}, chr(30))")
+    parts.append(f"coalesce({canonical_extra('extra')}, chr(30))")
+    digest = "md5_number_lower(concat_ws(chr(31), " + ", ".join(parts) + "))"
+    raw = ", ".join(f'"{n}__v", "{n}__t"' for n in names)
+    return f"""
+        WITH p AS (
+            SELECT *, {", ".join(pre) if pre else "NULL AS _none"} FROM {staged}
+        ), c AS (
+            SELECT {", ".join(values)}, extra, src, line, record, cell_problem, {raw} FROM p
+        ), b AS (
+            SELECT *, {" OR ".join(bad)} AS _bad FROM c
+        )
+        SELECT {", ".join(f'"{n}"' for n in names)}, extra,
+               CASE WHEN NOT _bad THEN {digest} END AS digest, src, line, record, _bad
+        FROM b
     """

@@ -15,7 +15,7 @@ import pyarrow as pa
 from ..read.csv_reader import CsvChunk, column_name
 from ..read.lines import LineChunk
 from ..schema import ACCOUNTS_SCHEMA, EVENTS_SCHEMA
-from .rules import ACCOUNT_RULES, EVENT_RULES, Rule, sql_str, validation_sql
+from .rules import ACCOUNT_RULES, EVENT_RULES, Rule, screening_sql, sql_str, validation_sql
 
 __all__ = ["Validator", "Validated", "REJECTS_SCHEMA"]
 
@@ -24,6 +24,8 @@ __all__ = ["Validator", "Validated", "REJECTS_SCHEMA"]
 # pattern picks the few lines that might hold them; those are checked again with their strings
 # blanked out, so a text that merely says "nan" or ", ]" is not refused.
 _NOT_JSON = r"[:\[,]\s*[-+]?(?i:nan|inf)|,\s*[\]}]"
+#: A cheap first pass for _NOT_JSON: a value that starts with a letter, or a comma before a close.
+_NOT_JSON_CHEAP = r"[:\[,]\s*[-+]?[nNiI]|,\s*[\]}]"
 _STRING = r'"(?:[^"\\]|\\.)*"'
 
 REJECTS_SCHEMA = pa.schema(
@@ -69,7 +71,8 @@ class Validator:
         self.kind = kind
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
-        self._sql = validation_sql(self.rules, "staged", events=kind == "events")
+        self._sql = validation_sql(self.rules, "staged_bad", events=kind == "events")
+        self._screen = screening_sql(self.rules, "staged", events=kind == "events")
         self._out_schema = self.schema.append(pa.field("record", pa.string()))
 
     def close(self) -> None:
@@ -79,12 +82,20 @@ class Validator:
     def jsonl(self, chunk: LineChunk, src: str) -> Validated:
         con = self.con
         n = len(chunk.lines)
+        # UTF-8 is checked for the whole chunk at once by Arrow; only a chunk with a bad line
+        # is decoded line by line. Lines keep their newline: JSON allows trailing white space.
+        try:
+            text = chunk.lines.cast(pa.large_string())
+            decoded = "raw"
+        except (pa.ArrowInvalid, UnicodeDecodeError):
+            text = chunk.lines
+            decoded = "try(decode(raw))"
         con.register(
             "chunk",
             pa.table(
                 {
                     "line": pa.array(np.arange(chunk.first_line, chunk.first_line + n, dtype=np.int64)),
-                    "raw": chunk.lines,
+                    "raw": text,
                 }
             ),
         )
@@ -94,25 +105,28 @@ class Validator:
         fields = ", ".join(
             f'vs[{i}] AS "{n}__v", ts[{i}] AS "{n}__t"' for i, n in enumerate(names, start=1)
         )
+        blank = "trim(txt, chr(13) || chr(10) || chr(9) || ' ') = ''"
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE lines AS
-            SELECT line, raw, txt,
-                   CASE WHEN txt IS NULL THEN 'invalid_utf8'
-                        WHEN NOT json_valid(txt) THEN 'malformed_json'
-                        WHEN regexp_matches(txt, {sql_str(_NOT_JSON)})
-                             AND regexp_matches(regexp_replace(txt, {sql_str(_STRING)}, '""', 'g'),
-                                                {sql_str(_NOT_JSON)}) THEN 'malformed_json'
-                        WHEN json_type(txt) <> 'OBJECT' THEN 'not_an_object' END AS structural
-            FROM (SELECT line, raw, rtrim(try(decode(raw)), chr(13) || chr(10)) AS txt FROM chunk)
-            WHERE txt IS NULL OR trim(txt, chr(13) || chr(10) || chr(9) || ' ') <> ''
+            SELECT * FROM (
+                SELECT line, raw, txt,
+                       CASE WHEN txt IS NULL THEN 'invalid_utf8'
+                            WHEN NOT json_valid(txt) THEN CASE WHEN {blank} THEN 'blank' ELSE 'malformed_json' END
+                            WHEN regexp_matches(txt, {sql_str(_NOT_JSON_CHEAP)})
+                                 AND regexp_matches(txt, {sql_str(_NOT_JSON)})
+                                 AND regexp_matches(regexp_replace(txt, {sql_str(_STRING)}, '""', 'g'),
+                                                    {sql_str(_NOT_JSON)}) THEN 'malformed_json'
+                            WHEN json_type(txt) <> 'OBJECT' THEN 'not_an_object' END AS structural
+                FROM (SELECT line, raw, {decoded} AS txt FROM chunk)
+            ) WHERE structural IS DISTINCT FROM 'blank'
             """
         )
         con.unregister("chunk")
         con.execute(
             f"""
             CREATE OR REPLACE TEMP VIEW staged AS
-            SELECT line, txt AS record, {sql_str(src)} AS src, {fields},
+            SELECT line, rtrim(txt, chr(13) || chr(10)) AS record, {sql_str(src)} AS src, {fields},
                    CASE WHEN ex::VARCHAR = '{{}}' THEN NULL ELSE ex::VARCHAR END AS extra,
                    NULL::VARCHAR AS cell_problem
             FROM (SELECT line, txt, json_extract_string(txt, {paths}) AS vs,
@@ -127,7 +141,7 @@ class Validator:
                    CASE structural WHEN 'invalid_utf8' THEN 'the line is not valid UTF-8 text'
                         WHEN 'malformed_json' THEN 'the line is not valid JSON'
                         ELSE 'the line is JSON but not an object' END AS message,
-                   txt AS record, raw
+                   rtrim(txt, chr(13) || chr(10)) AS record, raw
             FROM lines WHERE structural IS NOT NULL
             """
         ).to_arrow_table()
@@ -228,16 +242,32 @@ class Validator:
 
     # -- shared -----------------------------------------------------------------------------
     def _finish(self, src: str) -> Validated:
+        """Screen every record fast; say in words what is wrong only with the bad ones."""
         con = self.con
-        con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {self._sql}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {self._screen}")
         cols = ", ".join(f'"{n}"' for n in self._out_schema.names)
-        valid = con.execute(f"SELECT {cols} FROM checked WHERE reason IS NULL ORDER BY line").to_arrow_table()
+        valid = con.execute(f"SELECT {cols} FROM checked WHERE NOT _bad ORDER BY line").to_arrow_table()
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW staged_bad AS SELECT * FROM staged "
+            "WHERE line IN (SELECT line FROM checked WHERE _bad)"
+        )
+        # A bad record always gets a reason; should the two queries ever disagree, the record
+        # is still rejected (never lost) with a generic reason.
         rejects = con.execute(
-            f"SELECT {sql_str(src)} AS file, line, reason, message, record "
-            "FROM checked WHERE reason IS NOT NULL ORDER BY line"
+            f"""
+            WITH why AS ({self._sql})
+            SELECT {sql_str(src)} AS file, c.line,
+                   coalesce(w.reason, 'invalid') AS reason,
+                   coalesce(w.message, 'the record does not pass validation') AS message,
+                   rtrim(c.record, chr(13) || chr(10)) AS record
+            FROM checked c LEFT JOIN why w USING (line)
+            WHERE c._bad ORDER BY c.line
+            """
         ).to_arrow_table()
+        con.execute("DROP VIEW staged_bad")
         con.execute("DROP TABLE checked")
         return Validated(valid.cast(self._out_schema), rejects.cast(REJECTS_SCHEMA), valid.num_rows)
+
 
 
 def _header_problem(header: list[str], rules: tuple[Rule, ...]) -> str | None:
