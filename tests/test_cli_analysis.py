@@ -145,3 +145,18 @@ def test_notes_go_to_stderr_and_quiet_silences_them(store):
     json.loads(r.stdout)
     r = run("--store", store, "-q", "advocates", "--format", "json")
     assert r.stderr == ""
+
+
+def test_analyse_writes_results_back_into_the_store(store):
+    r = run("--store", store, "-q", "analyse", "--format", "json")
+    assert r.exit_code == 0, r.output
+    written = {x["result"]: x["rows"] for x in json.loads(r.stdout)}
+    assert written == {"classes": 91, "advocates": 9, "communities": written["communities"],
+                       "flags": 2, "chains": 8}
+    from womgraph.store import EmbeddedStore
+
+    with EmbeddedStore(store, read_only=True) as s:
+        top = s.sql("SELECT account, rank FROM result_advocates ORDER BY rank LIMIT 2").to_pylist()
+        assert top == [{"account": "ana", "rank": 1}, {"account": "pia", "rank": 2}]
+        bot = s.sql("SELECT class FROM result_classes WHERE id = 'e003'").to_pylist()
+        assert bot == [{"class": "suspicious"}]

@@ -237,6 +237,32 @@ def flags(state: State, kind, fmt, window_days, output) -> None:
         emit(rows, fmt, fh, title="flags")
 
 
+@click.command()
+@format_option()
+@window_option
+@store_option
+@quiet_option
+@pass_state
+def analyse(state: State, fmt, window_days) -> None:
+    """Run the analysis and write its results back into the store.
+
+    Classes and reasons land on events; advocate ranks and scores and community ids on
+    accounts; flags and converted-by links beside them. In Neo4j they are properties people
+    can explore in Browser or Bloom; in the embedded store they are tables (result_*).
+
+    \b
+    Example:
+      womgraph --store neo4j://localhost:7687 analyse
+    """
+    with state.open_store() as store:
+        state.note(f"Analysing {store.counts()['events']:,} events in {store.location} ...")
+        a = analyse_store(store, Options(window_days=window_days))
+        tables = a.write_back_tables()
+        store.write_results(tables)
+    emit([{"result": name, "rows": t.num_rows} for name, t in tables.items()], fmt, sys.stdout,
+         title="written back")
+
+
 def register(main: click.Group) -> None:
-    for cmd in (interactions, advocates, chains, metrics, communities, flags):
+    for cmd in (analyse, interactions, advocates, chains, metrics, communities, flags):
         main.add_command(cmd)
