@@ -50,12 +50,8 @@ def main(ctx: click.Context, store: str | None, quiet: bool) -> None:
     ctx.obj = State(store=store, quiet=quiet)
 
 
-from . import analysis as _analysis  # noqa: E402  (commands register themselves on main)
-from . import data as _data  # noqa: E402
+# Commands register themselves on main, one module per family.
+from . import analysis, data, db, export, views  # noqa: E402
 
-_data.register(main)
-_analysis.register(main)
-from . import db as _db, export as _export  # noqa: E402
-
-_db.register(main)
-_export.register(main)
+for _module in (data, analysis, db, export, views):
+    _module.register(main)

@@ -252,7 +252,7 @@ def analyse(state: State, fmt, window_days) -> None:
 
     \b
     Example:
-      womgraph --store neo4j://localhost:7687 analyse
+      womgraph analyse --store neo4j://localhost:7687
     """
     with state.open_store() as store:
         state.note(f"Analysing {store.counts()['events']:,} events in {store.location} ...")
