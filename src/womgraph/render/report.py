@@ -124,8 +124,8 @@ def print_report(report: dict, stream: TextIO) -> None:
     )
     console.print(_scorecards(report))
     console.print(_table("top advocates (followers are not influence)", report["top_advocates"],
-                         ["rank", "account", "followers", "score", "conversions_direct", "conversions_chain",
-                          "people_reached", "reason"]))
+                         ["rank", "account", "handle", "followers", "score", "conversions_direct",
+                          "conversions_chain", "people_reached", "reason"]))
     chain_cols = ["root", "size", "depth", "structural_virality", "conversions_per_generation", "median_hop_hours"]
     console.print(_table("longest recommendation chains", report["longest_chains"], chain_cols))
     console.print(_table("most valuable chains", report["most_valuable_chains"], chain_cols))
