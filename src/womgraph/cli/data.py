@@ -194,6 +194,20 @@ def stats(state: State, fmt: str) -> None:
     emit(rows, fmt, sys.stdout, title="store")
 
 
+@click.command()
+@click.argument("kind", type=click.Choice(["events", "accounts"]))
+def schema(kind: str) -> None:
+    """Print the JSON Schema of event or account records (from womgraph's pydantic models).
+
+    \b
+    Example:
+      womgraph schema events > events.schema.json
+    """
+    from ..model import json_schema
+
+    emit_document(json_schema(kind), "json", sys.stdout)
+
+
 def register(main: click.Group) -> None:
-    for cmd in (ingest, generate, demo, report, stats):
+    for cmd in (ingest, generate, demo, report, stats, schema):
         main.add_command(cmd)
