@@ -93,26 +93,36 @@ def lockstep(frame: Frame, t: EngagementThresholds) -> list[dict]:
     """Groups of accounts liking the same posts within seconds of each other, repeatedly."""
     con = frame.con
     w = int(t.lockstep_seconds)
+    # Accounts and posts are joined as 64-bit hashes (much faster than strings), then mapped
+    # back to account ids for the few pairs that qualify.
     pairs = con.execute(
         f"""
         WITH l AS (
-            SELECT actor, parent, min(epoch(ts)) AS s FROM ev
-            WHERE type = 'like' AND parent IS NOT NULL GROUP BY actor, parent
+            SELECT hash(actor) AS a, hash(parent) AS p, min(epoch(ts)) AS s FROM ev
+            WHERE type = 'like' AND parent IS NOT NULL GROUP BY 1, 2
         ),
         lb AS (SELECT *, floor(s / {w})::BIGINT AS b FROM l),
-        nl AS (SELECT actor, count(*) AS n FROM l GROUP BY actor),
+        nl AS (SELECT a, count(*) AS n FROM l GROUP BY a),
         co AS (
-            SELECT x.actor AS a, y.actor AS b, count(DISTINCT x.parent) AS shared
+            SELECT x.a AS a, y.a AS b, count(DISTINCT x.p) AS shared
             FROM lb x JOIN lb y
-              ON x.parent = y.parent AND y.b BETWEEN x.b - 1 AND x.b + 1
-             AND x.actor < y.actor AND abs(x.s - y.s) <= {w}
+              ON x.p = y.p AND y.b BETWEEN x.b - 1 AND x.b + 1
+             AND x.a < y.a AND abs(x.s - y.s) <= {w}
             GROUP BY 1, 2
-            HAVING count(DISTINCT x.parent) >= {t.lockstep_min_posts}
+            HAVING count(DISTINCT x.p) >= {t.lockstep_min_posts}
+        ),
+        hit AS (
+            SELECT co.a, co.b, co.shared FROM co
+            JOIN nl na ON na.a = co.a JOIN nl nb ON nb.a = co.b
+            WHERE co.shared >= {t.lockstep_min_share} * least(na.n, nb.n)
+        ),
+        names AS (
+            SELECT DISTINCT hash(actor) AS h, actor FROM ev
+            WHERE type = 'like' AND hash(actor) IN (SELECT a FROM hit UNION SELECT b FROM hit)
         )
-        SELECT co.a, co.b, co.shared FROM co
-        JOIN nl na ON na.actor = co.a JOIN nl nb ON nb.actor = co.b
-        WHERE co.shared >= {t.lockstep_min_share} * least(na.n, nb.n)
-        ORDER BY co.a, co.b
+        SELECT least(na.actor, nb.actor) AS a, greatest(na.actor, nb.actor) AS b, hit.shared
+        FROM hit JOIN names na ON na.h = hit.a JOIN names nb ON nb.h = hit.b
+        ORDER BY 1, 2
         """
     ).to_arrow_table()
     if pairs.num_rows == 0:
