@@ -208,11 +208,21 @@ def test_csv_reader_rejects_with_line_numbers():
     assert [(r["line"], r["reason"], r["message"]) for r in c.rejects] == [
         (3, "csv_error", "broken CSV: ',' expected after '\"'"),
         (4, "csv_field_count", "the record has 1 fields, the header has 2"),
-        (6, "csv_error", "broken CSV: unexpected end of data"),
         (5, "invalid_utf8", "the line is not valid UTF-8 text"),
+        (6, "csv_error", "broken CSV: unexpected end of data"),
     ]
-    assert c.rejects[3]["record"] == "\\xff\\xfe,x"
-    assert c.rejects[2]["record"] == 'e4,"open\ne5,z'
+    assert c.rejects[2]["record"] == "\\xff\\xfe,x"
+    assert c.rejects[3]["record"] == 'e4,"open\ne5,z'
+
+
+def test_csv_bad_bytes_inside_a_quoted_field_spoil_only_their_record():
+    data = b'id,text\ne1,"two\nlines \xff"\ne2,ok\n'
+    (c,) = _csv(data)
+    assert c.values("id") == ["e2"]
+    assert c.table.column("line").to_pylist() == [4]
+    assert [(r["line"], r["reason"], r["record"]) for r in c.rejects] == [
+        (2, "invalid_utf8", 'e1,"two\nlines \\xff"')
+    ]
 
 
 def test_csv_chunks_split_by_rows():

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from .analyse import SUMMARY_COLUMNS, event_summary
 from .analyse.frame import Options
-from .analyse.pipeline import Analysis, analyse_store
+from .analyse.cache import cached_analysis
+from .analyse.pipeline import Analysis
 from .store import Store
 
 __all__ = ["build_report", "report_from_analysis"]
@@ -15,7 +16,7 @@ __all__ = ["build_report", "report_from_analysis"]
 
 def build_report(store: Store, options: Options | None = None, *, top: int = 10) -> dict:
     """The report document for ``store`` (runs the analysis)."""
-    analysis = analyse_store(store, options)
+    analysis = cached_analysis(store, options)
     return report_from_analysis(store, analysis, top=top)
 
 

@@ -263,7 +263,23 @@ def test_cli_commands_run_against_the_server(files, cli_env):
     ):
         r = runner.invoke(main, args)
         assert r.exit_code == 0, (args, r.output)
+        password = os.environ.get("NEO4J_PASSWORD", "")
+        assert len(password) < 4 or password not in r.output, args
     assert json.loads(r.stdout)["schema_complete"] is True
+
+
+def test_redaction_key_is_made_once_and_kept(neo, driver):
+    from womgraph.render.redact import store_key
+
+    count = "MATCH (k:RedactionKey {name: 'redact'}) RETURN count(k)"
+    existed = query(driver, count)[0][0]
+    try:
+        first, second = store_key(neo), store_key(neo)
+        assert first == second and len(first) == 32
+        assert query(driver, count)[0][0] == 1
+    finally:
+        if not existed:  # a key that was there belongs to the database's owner: leave it
+            query(driver, "MATCH (k:RedactionKey {name: 'redact'}) DELETE k")
 
 
 # -- failures ----------------------------------------------------------------------------------

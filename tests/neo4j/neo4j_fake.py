@@ -72,6 +72,7 @@ class Graph:
     flags: dict = field(default_factory=dict)
     logs: list = field(default_factory=list)  # (at_us, summary)
     schema: dict = field(default_factory=dict)  # name -> [name, type, state, constraint]
+    keys: dict = field(default_factory=dict)  # RedactionKey name -> value
 
     def account(self, aid: str) -> dict:
         return self.accounts.setdefault(aid, {"labels": {"Account"}, "props": {}})
@@ -445,6 +446,9 @@ class FakeServer:
             return []
         graph.detach(("Account", account))
         return [["Profiled" in node["labels"]]]
+
+    def _redaction_key(self, graph, name, key, value):
+        return [[graph.keys.setdefault(key, value)]]
 
     # -- inspection helpers for tests --------------------------------------------------------
     def names_run(self, via: str | None = None) -> list[str]:

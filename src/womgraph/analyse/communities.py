@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 
-import igraph as ig
 import numpy as np
 import pyarrow as pa
 
@@ -29,6 +28,8 @@ def louvain(sources: np.ndarray, targets: np.ndarray, weights: np.ndarray, n: in
     """
     if n == 0:
         return np.zeros(0, dtype=np.int64)
+    import igraph as ig  # imported here: it loads matplotlib's pyplot, slow for every command
+
     g = ig.Graph(n=n, edges=np.column_stack([sources, targets]).astype(np.int64), directed=False)
     g.es["weight"] = weights
     state = random.getstate()

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import duckdb
 import pyarrow as pa
 
+from ..duck import memory_connection
 from ..schema import ACCOUNTS_SCHEMA
 
 __all__ = ["Frame", "Options", "DISCLOSURE_MARKERS", "CONTEST_MARKERS", "ANALYSIS_COLUMNS"]
@@ -54,8 +54,7 @@ class Frame:
     options: Options = field(default_factory=Options)
 
     def __post_init__(self) -> None:
-        self.con = duckdb.connect()
-        self.con.execute("SET TimeZone = 'UTC'")
+        self.con = memory_connection()
         if self.accounts is None or self.accounts.num_rows == 0:
             self.accounts = ACCOUNTS_SCHEMA.empty_table()
         # Events are scanned in place (Arrow, zero copy); accounts are small and deduplicated.

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from ..duck import memory_connection
 from ..store.base import Store
 from .advocates import rank_advocates
 from .attribution import attribute, build_exposures
@@ -68,10 +69,7 @@ class Analysis:
 
 
 def chain_rows(cascades: pa.Table, edges: pa.Table, *, min_size: int = 2, top: int | None = None) -> list[dict]:
-    import duckdb
-
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
+    con = memory_connection()
     con.register("c", cascades)
     con.register("e", edges)
     limit = f"LIMIT {int(top)}" if top else ""

@@ -51,7 +51,7 @@ def main(ctx: click.Context, store: str | None, quiet: bool) -> None:
 
 
 # Commands register themselves on main, one module per family.
-from . import analysis, data, db, export, views  # noqa: E402
+from . import analysis, data, db, export, privacy, views  # noqa: E402
 
-for _module in (data, analysis, db, export, views):
+for _module in (data, analysis, db, export, views, privacy):
     _module.register(main)

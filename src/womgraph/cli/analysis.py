@@ -12,7 +12,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..analyse.frame import Options
-from ..analyse.pipeline import Analysis, analyse_store
+from ..analyse.cache import cached_analysis
+from ..analyse.pipeline import Analysis
 from ..render import emit, emit_document
 from .common import State, format_option, pass_state, quiet_option, store_option
 
@@ -23,6 +24,14 @@ def window_option(f):
     return click.option(
         "--window-days", type=click.FloatRange(min=0), default=30.0, show_default=True,
         help="Attribution window: how long a peer exposure can explain a later adoption.",
+    )(f)
+
+
+def redact_option(f):
+    return click.option(
+        "--redact", is_flag=True,
+        help="Replace account ids, handles and names with stable pseudonyms (anon-...), keyed "
+        "with a secret kept in the store; see docs/privacy.md.",
     )(f)
 
 
@@ -42,10 +51,15 @@ def _out(path: str) -> Iterator[TextIO]:
             yield fh
 
 
-def run_analysis(state: State, window_days: float = 30.0) -> Analysis:
+def run_analysis(state: State, window_days: float = 30.0, redact: bool = False) -> Analysis:
     with state.open_store(read_only=True) as store:
         state.note(f"Analysing {store.counts()['events']:,} events in {store.location} ...")
-        return analyse_store(store, Options(window_days=window_days))
+        a = cached_analysis(store, Options(window_days=window_days))
+        if redact:
+            from ..render.redact import Redactor
+
+            a = Redactor.for_store(store).analysis(a)
+        return a
 
 
 @click.command()
@@ -53,18 +67,19 @@ def run_analysis(state: State, window_days: float = 30.0) -> Analysis:
               help="Only events of this class.")
 @format_option(default="jsonl")
 @window_option
+@redact_option
 @output_option
 @store_option
 @quiet_option
 @pass_state
-def interactions(state: State, klass, fmt, window_days, output) -> None:
+def interactions(state: State, klass, fmt, window_days, output, redact) -> None:
     """Print every event with its class and the reason for it.
 
     \b
     Example:
       womgraph interactions --class peer --format jsonl | head
     """
-    a = run_analysis(state, window_days)
+    a = run_analysis(state, window_days, redact)
     t = a.classes
     if klass:
         t = t.filter(pc.equal(t.column("class"), klass))
@@ -79,11 +94,12 @@ def interactions(state: State, klass, fmt, window_days, output) -> None:
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only advocates active on or after this date.")
 @format_option()
 @window_option
+@redact_option
 @output_option
 @store_option
 @quiet_option
 @pass_state
-def advocates(state: State, top, min_conversions, channel, since, fmt, window_days, output) -> None:
+def advocates(state: State, top, min_conversions, channel, since, fmt, window_days, output, redact) -> None:
     """Rank genuine peer advocates, with the evidence for each rank.
 
     Brand, employee, partner and flagged accounts are never listed.
@@ -92,7 +108,7 @@ def advocates(state: State, top, min_conversions, channel, since, fmt, window_da
     Example:
       womgraph advocates --top 50 --format csv -o outreach.csv
     """
-    a = run_analysis(state, window_days)
+    a = run_analysis(state, window_days, redact)
     t = advocate_filter(a.advocates, top=top, min_conversions=min_conversions, channel=channel, since=since)
     cols = None
     if fmt == "table":
@@ -122,18 +138,19 @@ def advocate_filter(t: pa.Table, *, top=None, min_conversions=0, channel=None, s
 @click.option("--min-size", type=click.IntRange(min=2), default=2, show_default=True)
 @format_option(default="json")
 @window_option
+@redact_option
 @output_option
 @store_option
 @quiet_option
 @pass_state
-def chains(state: State, top, min_size, fmt, window_days, output) -> None:
+def chains(state: State, top, min_size, fmt, window_days, output, redact) -> None:
     """List recommendation chains (cascades), largest first, with their shape.
 
     \b
     Example:
       womgraph chains --top 5 --format json
     """
-    a = run_analysis(state, window_days)
+    a = run_analysis(state, window_days, redact)
     rows = a.chains(min_size=min_size, top=top)
     cols = None
     if fmt == "table":
@@ -192,18 +209,19 @@ def write_metrics_parquet(scorecard: dict, series: list[dict], path: str) -> Non
 @click.command()
 @format_option()
 @window_option
+@redact_option
 @output_option
 @store_option
 @quiet_option
 @pass_state
-def communities(state: State, fmt, window_days, output) -> None:
+def communities(state: State, fmt, window_days, output, redact) -> None:
     """Communities of the peer graph and their word-of-mouth health.
 
     \b
     Example:
       womgraph communities --format csv
     """
-    a = run_analysis(state, window_days)
+    a = run_analysis(state, window_days, redact)
     with _out(output) as fh:
         emit(a.community_health, fmt, fh, title="communities")
 
@@ -213,11 +231,12 @@ def communities(state: State, fmt, window_days, output) -> None:
               help="Only flags of this kind.")
 @format_option()
 @window_option
+@redact_option
 @output_option
 @store_option
 @quiet_option
 @pass_state
-def flags(state: State, kind, fmt, window_days, output) -> None:
+def flags(state: State, kind, fmt, window_days, output, redact) -> None:
     """Flags to review: bought engagement, like farms, referral fraud, undisclosed sponsorship.
 
     Each flag names the rule that fired, the accounts and events behind it and the measured
@@ -227,7 +246,7 @@ def flags(state: State, kind, fmt, window_days, output) -> None:
     Example:
       womgraph flags --kind referral_fraud --format json
     """
-    a = run_analysis(state, window_days)
+    a = run_analysis(state, window_days, redact)
     rows = [
         {k: f[k] for k in ("flag_id", "kind", "rule", "severity", "accounts", "evidence", "affects_class")}
         for f in a.flags
@@ -256,7 +275,7 @@ def analyse(state: State, fmt, window_days) -> None:
     """
     with state.open_store() as store:
         state.note(f"Analysing {store.counts()['events']:,} events in {store.location} ...")
-        a = analyse_store(store, Options(window_days=window_days))
+        a = cached_analysis(store, Options(window_days=window_days))
         tables = a.write_back_tables()
         store.write_results(tables)
     emit([{"result": name, "rows": t.num_rows} for name, t in tables.items()], fmt, sys.stdout,

@@ -7,6 +7,7 @@ import sys
 import click
 
 from ..render import emit
+from .analysis import redact_option
 from .common import State, format_option, pass_state, store_option
 
 __all__ = ["register", "export"]
@@ -31,9 +32,10 @@ def export() -> None:
     help="Database name in the printed neo4j-admin command.",
 )
 @format_option()
+@redact_option
 @store_option
 @pass_state
-def neo4j_import(state: State, folder: str, database: str, fmt: str) -> None:
+def neo4j_import(state: State, folder: str, database: str, fmt: str, redact: bool) -> None:
     """Write node and relationship CSV files for `neo4j-admin database import full`.
 
     The fast first load of a large history into an empty Neo4j database: ingest into the local
@@ -47,7 +49,12 @@ def neo4j_import(state: State, folder: str, database: str, fmt: str) -> None:
     from ..store.neo4j.admin_import import write_import_files
 
     with state.open_store(read_only=True) as store:
-        files = write_import_files(store, folder, database=database)
+        redactor = None
+        if redact:
+            from ..render.redact import Redactor
+
+            redactor = Redactor.for_store(store)
+        files = write_import_files(store, folder, database=database, redact=redactor)
     emit(files.rows(), fmt, sys.stdout, title="neo4j-admin import files")
     state.note("Import them (the database stopped) with:\n  " + files.command())
     state.note("then start the database and run `womgraph db init` for constraints and indexes.")

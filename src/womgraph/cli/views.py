@@ -13,9 +13,10 @@ from pathlib import Path
 import click
 import pyarrow as pa
 
+from ..analyse.cache import cached_analysis
 from ..analyse.frame import Options
-from ..analyse.pipeline import Analysis, analyse_store
-from .analysis import window_option
+from ..analyse.pipeline import Analysis
+from .analysis import redact_option, window_option
 from .common import State, pass_state, quiet_option, store_option
 
 __all__ = ["graph", "html", "plot", "register"]
@@ -38,18 +39,27 @@ class Loaded:
     analysis: Analysis
     accounts: pa.Table
     report: dict | None = None
+    #: Set with --redact: what replaced the account ids (to find one the user names).
+    redactor: object | None = None
 
 
-def _load(state: State, window_days: float, report: bool = False) -> Loaded:
+def _load(state: State, window_days: float, report: bool = False, redact: bool = False) -> Loaded:
     with state.open_store(read_only=True) as store:
         state.note(f"Analysing {store.counts()['events']:,} events in {store.location} ...")
-        a = analyse_store(store, Options(window_days=window_days))
+        a = cached_analysis(store, Options(window_days=window_days))
+        accounts = store.accounts()
+        redactor = None
+        if redact:
+            from ..render.redact import Redactor
+
+            redactor = Redactor.for_store(store)
+            a, accounts = redactor.analysis(a), redactor.accounts(accounts)
         doc = None
         if report:
             from ..report import report_from_analysis
 
             doc = report_from_analysis(store, a)
-        return Loaded(a, store.accounts(), doc)
+        return Loaded(a, accounts, doc, redactor)
 
 
 @click.command()
@@ -91,10 +101,11 @@ def _load(state: State, window_days: float, report: bool = False) -> Loaded:
     help="Resolution of .png files.",
 )
 @window_option
+@redact_option
 @store_option
 @quiet_option
 @pass_state
-def plot(state: State, kind, output, root, top, period, seed, dpi, window_days) -> None:
+def plot(state: State, kind, output, root, top, period, seed, dpi, window_days, redact) -> None:
     """Draw one plot of the analysis into an image file.
 
     \b
@@ -119,7 +130,9 @@ def plot(state: State, kind, output, root, top, period, seed, dpi, window_days) 
         raise click.UsageError(
             f"Cannot tell the image format from {output!r}: name it .png, .svg or .pdf."
         )
-    loaded = _load(state, window_days)
+    loaded = _load(state, window_days, redact=redact)
+    if root and loaded.redactor is not None:
+        root = loaded.redactor.account(root)
     fig = draw(kind, loaded.analysis, loaded.accounts, root=root, top=top, period=period, seed=seed)
     save_figure(fig, output, dpi=dpi)
     state.note(f"Wrote {kind} to {output}")
@@ -145,10 +158,11 @@ def plot(state: State, kind, output, root, top, period, seed, dpi, window_days) 
 )
 @click.option("--no-plots", is_flag=True, help="Leave the plots out (a smaller, faster page).")
 @window_option
+@redact_option
 @store_option
 @quiet_option
 @pass_state
-def html(state: State, output, top, network_top, no_plots, window_days) -> None:
+def html(state: State, output, top, network_top, no_plots, window_days, redact) -> None:
     """Write the advocacy report as one self-contained HTML file.
 
     The scorecard beside the vanity metrics, every plot, sortable tables of advocates, chains
@@ -161,7 +175,7 @@ def html(state: State, output, top, network_top, no_plots, window_days) -> None:
     """
     from ..render.html import write_html
 
-    loaded = _load(state, window_days, report=True)
+    loaded = _load(state, window_days, report=True, redact=redact)
     write_html(
         output,
         loaded.report,
@@ -189,10 +203,11 @@ def html(state: State, output, top, network_top, no_plots, window_days) -> None:
     help="File to write (.graphml or .gexf; - for stdout with --format).",
 )
 @window_option
+@redact_option
 @store_option
 @quiet_option
 @pass_state
-def graph(state: State, fmt, output, window_days) -> None:
+def graph(state: State, fmt, output, window_days, redact) -> None:
     """Write the account graph for Gephi or NodeXL (GraphML or GEXF).
 
     Accounts are nodes (role, followers, advocate rank and score, community, flagged); peer,
@@ -212,7 +227,7 @@ def graph(state: State, fmt, output, window_days) -> None:
         fmt = graph_format(output, fmt) if output != "-" else fmt
     except InputError as exc:
         raise click.UsageError(str(exc)) from None
-    loaded = _load(state, window_days)
+    loaded = _load(state, window_days, redact=redact)
     g = account_graph(loaded.analysis, loaded.accounts)
     write_graph(g, sys.stdout.buffer if output == "-" else output, fmt)
     state.note(

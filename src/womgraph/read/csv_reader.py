@@ -2,8 +2,10 @@
 
 The standard library's C parser does the splitting (quoted fields may span lines, a field may be
 of any size); this module only keeps where each record started and what it said, so a rejected
-record can be shown as it was written. Lines that are not valid UTF-8 and records with the wrong
-number of fields are returned as reader rejects; the rest of the file is still read. Blank lines
+record can be shown as it was written. Records holding bytes that are not valid UTF-8 and records
+with the wrong number of fields are returned as reader rejects; the rest of the file is still read
+(a line with bad bytes is parsed with those bytes replaced, so a quoted field that spans it still
+ends where it should and the records after it are read as usual). Blank lines
 are skipped, also before the header. Columns are stored by position (``c0``, ``c1``, ...) so that
 any header, even one with repeated or empty names, can be checked by the validator.
 """
@@ -45,52 +47,51 @@ def column_name(position: int) -> str:
 
 
 class _Lines:
-    """Iterate decoded lines of a binary stream, remembering the raw text of the current record."""
+    """Iterate decoded lines of a binary stream, remembering the raw text of the current record.
+
+    A line that is not valid UTF-8 is handed to the parser with its bad bytes replaced (quotes and
+    commas are ASCII, so the record keeps its shape) and marks the record it belongs to as bad.
+    """
 
     def __init__(self, stream: BinaryIO, name: str):
         self.stream = stream
         self.name = name
         self.lineno = 0
-        self.pending: list[str] = []
-        self.bad: list[dict] = []
+        self.pending: list[bytes] = []
+        self.bad = False
         self.nbytes = 0
 
     def __iter__(self) -> "_Lines":
         return self
 
     def __next__(self) -> str:
-        while True:
-            try:
-                raw = self.stream.readline()
-            except READ_ERRORS as exc:
-                raise read_error(self.name, exc) from exc
-            if not raw:
-                raise StopIteration
-            self.lineno += 1
-            self.nbytes += len(raw)
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                self.bad.append(
-                    {
-                        "line": self.lineno,
-                        "reason": "invalid_utf8",
-                        "message": "the line is not valid UTF-8 text",
-                        "record": raw.decode("utf-8", "backslashreplace").rstrip("\r\n"),
-                    }
-                )
-                continue
-            if self.lineno == 1 and text.startswith("\ufeff"):
-                text = text[1:]
-            self.pending.append(text)
-            return text
+        try:
+            raw = self.stream.readline()
+        except READ_ERRORS as exc:
+            raise read_error(self.name, exc) from exc
+        if not raw:
+            raise StopIteration
+        self.lineno += 1
+        self.nbytes += len(raw)
+        if self.lineno == 1 and raw.startswith(_BOM):
+            raw = raw[len(_BOM) :]
+        self.pending.append(raw)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self.bad = True
+            return raw.decode("utf-8", "replace")
 
-    def take(self) -> tuple[int, str]:
-        """First line number and text of the record just parsed."""
-        text = "".join(self.pending)
+    def take(self) -> tuple[int, str, bool]:
+        """First line number, text, and whether it held bytes that are not UTF-8, of the record
+        just parsed (bad bytes are shown as ``\\xNN``)."""
         first = self.lineno - max(len(self.pending) - 1, 0)
-        self.pending = []
-        return first, text.rstrip("\r\n")
+        text = b"".join(self.pending).decode("utf-8", "backslashreplace")
+        bad, self.pending, self.bad = self.bad, [], False
+        return first, text.rstrip("\r\n"), bad
+
+
+_BOM = b"\xef\xbb\xbf"
 
 
 def _allow_large_fields() -> None:
@@ -134,9 +135,8 @@ def iter_csv_chunks(
         data = {column_name(i): pa.array(col, pa.string()) for i, col in enumerate(cols)}
         data["line"] = pa.array(line_col, pa.int64())
         data["record"] = pa.array(rec_col, pa.string())
-        chunk = CsvChunk(header, pa.table(data), rejects + lines.bad, lines.nbytes - sent)
+        chunk = CsvChunk(header, pa.table(data), rejects, lines.nbytes - sent)
         sent = lines.nbytes
-        lines.bad = []
         cols = [[] for _ in header]
         line_col, rec_col, rejects = [], [], []
         return chunk
@@ -147,25 +147,30 @@ def iter_csv_chunks(
         except StopIteration:
             break
         except csv.Error as exc:
-            first, text = lines.take()
+            first, text, bad = lines.take()
             if header is None:
+                if bad:
+                    raise _bad_header_bytes(name, first) from exc
                 raise InputError(
                     f"Cannot read {name}: its header (line {first}) is not valid CSV ({exc}). "
                     "Fix the header line."
                 ) from exc
-            rejects.append(
-                {"line": first, "reason": "csv_error", "message": f"broken CSV: {exc}", "record": text}
-            )
+            rejects.append(_utf8_reject(first, text) if bad else
+                           {"line": first, "reason": "csv_error", "message": f"broken CSV: {exc}",
+                            "record": text})
             continue
-        first, text = lines.take()
+        first, text, bad = lines.take()
         blank = not row or (len(row) == 1 and not row[0].strip())
         if header is None:
-            if lines.bad:
-                raise _bad_header_bytes(name, lines.bad[0]["line"])
+            if bad:
+                raise _bad_header_bytes(name, first)
             if blank:
                 continue  # blank lines before the header
             header = [h.strip() for h in row]
             cols = [[] for _ in header]
+            continue
+        if bad:
+            rejects.append(_utf8_reject(first, text))
             continue
         if blank:
             continue
@@ -186,10 +191,13 @@ def iter_csv_chunks(
         if len(line_col) >= rows_per_chunk:
             yield flush()
     if header is None:
-        if lines.bad:
-            raise _bad_header_bytes(name, lines.bad[0]["line"])
         return
     yield flush()
+
+
+def _utf8_reject(line: int, text: str) -> dict:
+    return {"line": line, "reason": "invalid_utf8", "message": "the line is not valid UTF-8 text",
+            "record": text}
 
 
 def _bad_header_bytes(name: str, line: int) -> InputError:

@@ -18,6 +18,7 @@ defaults listed there).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -37,6 +38,7 @@ __all__ = [
     "account_graph",
     "graph_format",
     "write_graph",
+    "xml_safe",
 ]
 
 GRAPH_FORMATS: tuple[str, ...] = ("graphml", "gexf")
@@ -193,8 +195,45 @@ def write_graph(g: nx.DiGraph, out: str | Path | BinaryIO, fmt: str | None = Non
     """Write ``g`` as GraphML or GEXF to a path or binary stream; ``fmt`` defaults to the path's
     suffix (``.graphml``, ``.gexf``). Returns the format written."""
     fmt = graph_format(out, fmt)
+    g = xml_safe(g)
     if fmt == "graphml":
         nx.write_graphml(g, out)
     elif fmt == "gexf":
         nx.write_gexf(g, out)
     return fmt
+
+
+#: Characters XML 1.0 cannot hold at all (not even escaped): most C0 controls, lone surrogates,
+#: U+FFFE and U+FFFF. Ids and texts are any strings, so they may contain them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(value: str) -> str:
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                        else f"\\u{ord(m.group()):04x}", value)
+
+
+def xml_safe(g: nx.DiGraph) -> nx.DiGraph:
+    r"""``g`` itself, or a copy whose node ids and string attributes show characters that XML
+    cannot hold as ``\xNN`` (``a\x00b``), so GraphML and GEXF files always parse.
+
+    >>> g = nx.DiGraph(); g.add_node("a\x00b", label="@x\x0b")
+    >>> dict(xml_safe(g).nodes(data=True))
+    {'a\\x00b': {'label': '@x\\x0b'}}
+    """
+
+    def bad(v) -> bool:
+        return isinstance(v, str) and _NOT_XML.search(v) is not None
+
+    if not any(bad(n) or any(map(bad, d.values())) for n, d in g.nodes(data=True)) and not any(
+        any(map(bad, d.values())) for _, _, d in g.edges(data=True)
+    ):
+        return g
+
+    def fix(d: dict) -> dict:
+        return {k: _xml_text(v) if isinstance(v, str) else v for k, v in d.items()}
+
+    h = nx.DiGraph(**fix(g.graph))
+    h.add_nodes_from((_xml_text(n), fix(d)) for n, d in g.nodes(data=True))
+    h.add_edges_from((_xml_text(u), _xml_text(v), fix(d)) for u, v, d in g.edges(data=True))
+    return h

@@ -36,6 +36,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from ..duck import memory_connection
 from ..schema import ACCOUNT_FIELDS, EVENT_FIELDS
 
 __all__ = ["write_events", "write_accounts", "INTERCHANGE_FORMATS"]
@@ -81,9 +82,8 @@ def _write(table: pa.Table, path: str | Path, fmt: str, fields: tuple[str, ...])
     has_extra = "extra" in table.column_names
     # An explicit ordinal keeps the rows in the order of the table.
     table = table.append_column("_ord", pa.array(np.arange(table.num_rows, dtype=np.int64)))
-    con = duckdb.connect()
+    con = memory_connection()
     try:
-        con.execute("SET TimeZone = 'UTC'")
         con.register("rows_in", table)
         if fmt == "jsonl":
             _write_jsonl(con, known, has_extra, path)

@@ -15,6 +15,8 @@ womgraph process waits up to ``lock_timeout`` seconds for the first, then fails 
 from __future__ import annotations
 
 import json
+import shutil
+import os
 import time
 from pathlib import Path
 from typing import Sequence
@@ -77,6 +79,7 @@ class EmbeddedStore:
         self.path = Path(path)
         self.location = str(self.path)
         self.rejects_dir = self.path / "rejects"
+        self.cache_dir = self.path / "cache"
         db = self.path / DB_FILE
         if read_only and not db.exists():
             raise StoreError(
@@ -85,6 +88,7 @@ class EmbeddedStore:
             )
         if not read_only:
             self.path.mkdir(parents=True, exist_ok=True)
+        self._lock_timeout = lock_timeout
         self._con = self._connect(db, read_only, lock_timeout)
         self._con.execute("SET TimeZone = 'UTC'")
         if not read_only:
@@ -193,6 +197,8 @@ class EmbeddedStore:
                 """
             ).fetchone()[0]
             self._unstage()
+            if inserted:
+                self._bump()
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -259,6 +265,8 @@ class EmbeddedStore:
             for t in ("latest", "upd"):
                 con.execute(f"DROP TABLE {t}")
             self._unstage()
+            if inserted or updated:
+                self._bump()
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -283,6 +291,18 @@ class EmbeddedStore:
             con.execute("ROLLBACK")
             raise
 
+    def _bump(self) -> None:
+        """Count a change of the stored data (inside the caller's transaction)."""
+        self._con.execute(
+            "INSERT INTO meta VALUES ('data_version', '1') ON CONFLICT (key) DO UPDATE "
+            "SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)"
+        )
+
+    def data_version(self) -> int:
+        """A number that changes whenever events or accounts change (for caches of results)."""
+        row = self._con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+        return int(row[0]) if row else 0
+
     def log_ingest(self, summary: dict) -> None:
         self._con.execute("INSERT INTO ingest_log VALUES (now(), ?)", [json.dumps(summary)])
 
@@ -306,14 +326,44 @@ class EmbeddedStore:
                     "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'result_%'"
                 ).fetchall()
             ]
-            for t in tables:
+            for t in tables if ev or ac else []:  # an unknown account leaves the results be
                 con.execute(f"DROP TABLE {t}")
+            if ev or ac:
+                self._bump()
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        con.execute("CHECKPOINT")
+        if ev or ac:
+            shutil.rmtree(self.cache_dir, ignore_errors=True)  # cached results hold their data too
+            self._compact()
         return {"events": ev, "accounts": ac}
+
+    def _compact(self) -> None:
+        """Rewrite the database file, so that deleted rows leave no trace in it.
+
+        DuckDB keeps the bytes of deleted rows in free blocks of the file until they are reused,
+        so after :meth:`forget` the data would still be on disk. The live tables are copied into
+        a new file beside the old one, which replaces it in one rename while this process still
+        holds the old file's lock: a process waiting for the store opens the new file.
+        """
+        con = self._con
+        db = self.path / DB_FILE
+        tmp = self.path / (DB_FILE + ".compact")
+        for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
+            stale.unlink(missing_ok=True)  # left by a compaction that was killed
+        con.execute("CHECKPOINT")
+        name = con.execute("SELECT current_database()").fetchone()[0]
+        literal = "'" + str(tmp).replace("'", "''") + "'"
+        con.execute(f"ATTACH {literal} AS womgraph_compact")
+        try:
+            con.execute(f'COPY FROM DATABASE "{name}" TO womgraph_compact')
+        finally:
+            con.execute("DETACH womgraph_compact")
+        os.replace(tmp, db)
+        con.close()
+        self._con = self._connect(db, False, self._lock_timeout)
+        self._con.execute("SET TimeZone = 'UTC'")
 
     # -- reads ------------------------------------------------------------------------------
     def events(self, columns: Sequence[str] | None = None) -> pa.Table:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
+from ..duck import memory_connection
 from ..read.csv_reader import CsvChunk, column_name
 from ..read.lines import LineChunk
 from ..schema import ACCOUNTS_SCHEMA, EVENTS_SCHEMA
@@ -69,8 +69,7 @@ class Validator:
         else:  # pragma: no cover - programming error
             raise ValueError(kind)
         self.kind = kind
-        self.con = duckdb.connect()
-        self.con.execute("SET TimeZone = 'UTC'")
+        self.con = memory_connection()
         self._sql = validation_sql(self.rules, "staged_bad", events=kind == "events")
         self._screen = screening_sql(self.rules, "staged", events=kind == "events")
         self._out_schema = self.schema.append(pa.field("record", pa.string()))

@@ -145,8 +145,14 @@ def _unique(table: pa.Table, *columns: str) -> pa.Array:
     return values.filter(pc.is_valid(values))
 
 
-def write_import_files(store: Store, folder: str | Path, *, database: str = "neo4j") -> ImportFiles:
-    """Write the node and relationship CSV files of ``store``'s data into ``folder``."""
+def write_import_files(
+    store: Store, folder: str | Path, *, database: str = "neo4j", redact=None
+) -> ImportFiles:
+    """Write the node and relationship CSV files of ``store``'s data into ``folder``.
+
+    ``redact``, a :class:`womgraph.render.redact.Redactor`, replaces account ids, handles and
+    names with pseudonyms and leaves out texts, unknown fields and digests.
+    """
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise StoreError(f"{folder} is not a folder: give a folder to write the import files into.")
@@ -154,6 +160,8 @@ def write_import_files(store: Store, folder: str | Path, *, database: str = "neo
     out = ImportFiles(folder=folder.absolute(), database=database)
     events = store.events().cast(EVENTS_SCHEMA)
     profiles = store.accounts().cast(ACCOUNTS_SCHEMA)
+    if redact is not None:
+        events, profiles = redact.events(events), redact.accounts(profiles)
 
     def open_file(name: str, kind: str, what: str, header: list[str]) -> _Writer:
         f = ImportFile(out.folder / name, kind, what)

@@ -71,11 +71,21 @@ def check_uri(uri: str) -> None:
         problem = "the port is not a number"
     if not parts.hostname:
         problem = "it names no host"
+    if "@" in parts.netloc:
+        problem = (
+            "it holds a user name or password, which the driver does not take from the URI: "
+            "put them in NEO4J_USERNAME and NEO4J_PASSWORD"
+        )
     if problem:
         raise ConfigError(
             f"The Neo4j URI {safe_uri(uri)} is not usable ({problem}): give bolt://HOST:PORT, "
             "neo4j://HOST:PORT or neo4j+s://HOST in NEO4J_URI or --store."
         )
+
+
+def _scrub(exc: BaseException, uri: str) -> str:
+    """The driver's message, with the URI as given replaced by the one fit to print."""
+    return str(exc).replace(uri, safe_uri(uri))
 
 
 def default_factory(uri: str, auth: tuple[str, str], **config: Any):
@@ -109,14 +119,14 @@ class DriverPool:
                     driver = self.factory(uri, (user, secret), **DRIVER_CONFIG)
                 except (ValueError, TypeError) as exc:
                     raise ConfigError(
-                        f"The Neo4j URI {safe_uri(uri)} is not usable ({exc}): give "
+                        f"The Neo4j URI {safe_uri(uri)} is not usable ({_scrub(exc, uri)}): give "
                         "bolt://HOST:PORT, neo4j://HOST:PORT or neo4j+s://HOST in NEO4J_URI "
                         "or --store."
                     ) from exc
                 except Exception as exc:  # the driver's ConfigurationError and kin
                     if type(exc).__module__.startswith("neo4j"):
                         raise ConfigError(
-                            f"The Neo4j URI {safe_uri(uri)} is not usable ({exc}): check "
+                            f"The Neo4j URI {safe_uri(uri)} is not usable ({_scrub(exc, uri)}): check "
                             "NEO4J_URI or --store."
                         ) from exc
                     raise

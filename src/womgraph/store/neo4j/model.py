@@ -10,6 +10,7 @@ See ``docs/neo4j.md`` for the picture. In short::
     (:Flag {id, kind, ...})-[:CONCERNS]->(:Account)          write-back
     (:Account)-[:CONVERTED {cascade}]->(:Account)            write-back
     (:IngestLog {at, summary})
+    (:RedactionKey {name, value})                            the key of --redact pseudonyms
 
 Every event keeps all its fields as properties (``actor``, ``target``, ``post`` and ``parent``
 too), so a projection is one index-ordered scan; the relationships are made from them once, when
@@ -57,7 +58,9 @@ __all__ = [
 ]
 
 #: Every node label womgraph writes.
-LABELS: tuple[str, ...] = ("Account", "Profiled", "Event", "Content", "Flag", "IngestLog")
+LABELS: tuple[str, ...] = (
+    "Account", "Profiled", "Event", "Content", "Flag", "IngestLog", "RedactionKey",
+)
 #: Every relationship type womgraph writes.
 RELATIONSHIP_TYPES: tuple[str, ...] = (
     "ACTED",

@@ -180,7 +180,8 @@ def forget(store: "Neo4jStore", account: str) -> dict[str, int]:
         events += n
         if n < store.batch_size:
             break
-    clear_results(store)
     rows = store.write("forget_account", f"forgetting {account!r}", account=account)
     accounts = int(bool(rows and rows[0][0]))
+    if events or rows:  # an unknown account leaves the results be
+        clear_results(store)
     return {"events": events, "accounts": accounts}

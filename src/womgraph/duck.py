@@ -1,0 +1,28 @@
+"""In-memory DuckDB connections for validation and analysis, set up the same way everywhere.
+
+Times are UTC, and what does not fit in memory spills to the system's temporary folder (not to
+``.tmp`` in the user's working directory, DuckDB's default for in-memory databases).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+__all__ = ["memory_connection", "SPILL_DIR"]
+
+SPILL_DIR = Path(tempfile.gettempdir()) / "womgraph-duckdb"
+
+
+def memory_connection() -> duckdb.DuckDBPyConnection:
+    """A private in-memory DuckDB connection.
+
+    >>> memory_connection().execute("SELECT current_setting('TimeZone')").fetchone()
+    ('UTC',)
+    """
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET temp_directory = '" + str(SPILL_DIR).replace("'", "''") + "'")
+    return con
