@@ -11,7 +11,25 @@ from .analyse.cache import cached_analysis
 from .analyse.pipeline import Analysis
 from .store import Store
 
-__all__ = ["build_report", "report_from_analysis"]
+__all__ = ["build_report", "report_from_analysis", "scorecard_summary"]
+
+
+def scorecard_summary(m: dict) -> dict:
+    """The headline measures of the scorecard ``m`` (``Analysis.metrics``), for reports."""
+    return {
+        "wom_purity": m["wom_purity"],
+        "wom_purity_interactions": m["wom_purity_interactions"],
+        "k_factor": m["k_factor"],
+        "referral_conversion_rate": m["referral_conversion_rate"],
+        "share_of_conversions_from_deep_chains": m["share_of_conversions_from_deep_chains"],
+        "adopters": m["adopters"],
+        "adopters_by_cause": m["adopters_by_cause"],
+        "cascades": m["cascades"],
+        "longest_chain_depth": m["longest_chain_depth"],
+        "say_do_gap": m["say_do"]["say_do_gap"],
+        "referred_repeat_rate": m["repeat_purchase"]["referred_repeat_rate"],
+        "other_repeat_rate": m["repeat_purchase"]["other_repeat_rate"],
+    }
 
 
 def build_report(store: Store, options: Options | None = None, *, top: int = 10) -> dict:
@@ -41,20 +59,7 @@ def report_from_analysis(store: Store, a: Analysis, *, top: int = 10) -> dict:
         "counts": store.counts(),
         "summary": event_summary(events),
         "last_ingest": log[0] if log else None,
-        "scorecard": {
-            "wom_purity": m["wom_purity"],
-            "wom_purity_interactions": m["wom_purity_interactions"],
-            "k_factor": m["k_factor"],
-            "referral_conversion_rate": m["referral_conversion_rate"],
-            "share_of_conversions_from_deep_chains": m["share_of_conversions_from_deep_chains"],
-            "adopters": m["adopters"],
-            "adopters_by_cause": m["adopters_by_cause"],
-            "cascades": m["cascades"],
-            "longest_chain_depth": m["longest_chain_depth"],
-            "say_do_gap": m["say_do"]["say_do_gap"],
-            "referred_repeat_rate": m["repeat_purchase"]["referred_repeat_rate"],
-            "other_repeat_rate": m["repeat_purchase"]["other_repeat_rate"],
-        },
+        "scorecard": scorecard_summary(m),
         "vanity": m["vanity"],
         "classes": m["classes"],
         "top_advocates": [{k: r[k] for k in adv_cols} for r in a.advocates.slice(0, top).to_pylist()],

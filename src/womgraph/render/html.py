@@ -433,25 +433,14 @@ def _flag_rows(flags: list[dict]) -> list[dict]:
 
 def minimal_report(a: Analysis) -> dict:
     """What this page needs of :func:`womgraph.report.report_from_analysis`, without a store."""
+    from ..report import scorecard_summary  # the report module imports the analysis; import late
+
     m = a.metrics
     return {
         "store": "",
         "counts": {},
         "summary": {},
-        "scorecard": {
-            "wom_purity": m["wom_purity"],
-            "wom_purity_interactions": m["wom_purity_interactions"],
-            "k_factor": m["k_factor"],
-            "referral_conversion_rate": m["referral_conversion_rate"],
-            "share_of_conversions_from_deep_chains": m["share_of_conversions_from_deep_chains"],
-            "adopters": m["adopters"],
-            "adopters_by_cause": m["adopters_by_cause"],
-            "cascades": m["cascades"],
-            "longest_chain_depth": m["longest_chain_depth"],
-            "say_do_gap": m["say_do"]["say_do_gap"],
-            "referred_repeat_rate": m["repeat_purchase"]["referred_repeat_rate"],
-            "other_repeat_rate": m["repeat_purchase"]["other_repeat_rate"],
-        },
+        "scorecard": scorecard_summary(m),
         "vanity": m["vanity"],
     }
 
