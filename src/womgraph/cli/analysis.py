@@ -51,6 +51,14 @@ def _out(path: str) -> Iterator[TextIO]:
             yield fh
 
 
+def analysis_options(f):
+    """The options every analysis command shares: window, redaction, output, store, quiet."""
+    for decorate in reversed((window_option, redact_option, output_option, store_option,
+                              quiet_option, pass_state)):
+        f = decorate(f)
+    return f
+
+
 def run_analysis(state: State, window_days: float = 30.0, redact: bool = False) -> Analysis:
     with state.open_store(read_only=True) as store:
         state.note(f"Analysing {store.counts()['events']:,} events in {store.location} ...")
@@ -66,12 +74,7 @@ def run_analysis(state: State, window_days: float = 30.0, redact: bool = False) 
 @click.option("--class", "klass", type=click.Choice(["peer", "broadcast", "incentivized", "suspicious", "social"]),
               help="Only events of this class.")
 @format_option(default="jsonl")
-@window_option
-@redact_option
-@output_option
-@store_option
-@quiet_option
-@pass_state
+@analysis_options
 def interactions(state: State, klass, fmt, window_days, output, redact) -> None:
     """Print every event with its class and the reason for it.
 
@@ -93,12 +96,7 @@ def interactions(state: State, klass, fmt, window_days, output, redact) -> None:
 @click.option("--channel", help="Only advocates whose main channel is this one.")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only advocates active on or after this date.")
 @format_option()
-@window_option
-@redact_option
-@output_option
-@store_option
-@quiet_option
-@pass_state
+@analysis_options
 def advocates(state: State, top, min_conversions, channel, since, fmt, window_days, output, redact) -> None:
     """Rank genuine peer advocates, with the evidence for each rank.
 
@@ -137,12 +135,7 @@ def advocate_filter(t: pa.Table, *, top=None, min_conversions=0, channel=None, s
 @click.option("--top", type=click.IntRange(min=1), help="Only the N largest cascades.")
 @click.option("--min-size", type=click.IntRange(min=2), default=2, show_default=True)
 @format_option(default="json")
-@window_option
-@redact_option
-@output_option
-@store_option
-@quiet_option
-@pass_state
+@analysis_options
 def chains(state: State, top, min_size, fmt, window_days, output, redact) -> None:
     """List recommendation chains (cascades), largest first, with their shape.
 
@@ -208,12 +201,7 @@ def write_metrics_parquet(scorecard: dict, series: list[dict], path: str) -> Non
 
 @click.command()
 @format_option()
-@window_option
-@redact_option
-@output_option
-@store_option
-@quiet_option
-@pass_state
+@analysis_options
 def communities(state: State, fmt, window_days, output, redact) -> None:
     """Communities of the peer graph and their word-of-mouth health.
 
@@ -230,12 +218,7 @@ def communities(state: State, fmt, window_days, output, redact) -> None:
 @click.option("--kind", type=click.Choice(["bought_engagement", "referral_fraud", "sponsorship"]),
               help="Only flags of this kind.")
 @format_option()
-@window_option
-@redact_option
-@output_option
-@store_option
-@quiet_option
-@pass_state
+@analysis_options
 def flags(state: State, kind, fmt, window_days, output, redact) -> None:
     """Flags to review: bought engagement, like farms, referral fraud, undisclosed sponsorship.
 
