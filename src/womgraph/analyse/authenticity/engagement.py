@@ -41,6 +41,22 @@ class EngagementThresholds:
     brand_only_min_events: int = 10
 
 
+def _account_flag(rule: str, severity: str, row: dict, keys: tuple[str, ...], thresholds: dict) -> dict:
+    """A bought-engagement flag on one account, with the measured values named by ``keys``."""
+    return {
+        "kind": "bought_engagement",
+        "rule": rule,
+        "severity": severity,
+        "accounts": [row["account"]],
+        "evidence": {
+            "events": row["example_events"],
+            "values": {k: row[k] for k in keys},
+            "thresholds": thresholds,
+        },
+        "affects_class": True,
+    }
+
+
 def _profile_sql(t: EngagementThresholds) -> str:
     # Cheap counts for everyone first; example events only for the few accounts that match.
     return f"""
@@ -68,25 +84,12 @@ def _profile_sql(t: EngagementThresholds) -> str:
 
 def farm_profile(frame: Frame, t: EngagementThresholds) -> list[dict]:
     rows = frame.con.execute(_profile_sql(t)).to_arrow_table().to_pylist()
-    return [
-        {
-            "kind": "bought_engagement",
-            "rule": "farm_profile",
-            "severity": "high",
-            "accounts": [r["account"]],
-            "evidence": {
-                "events": r["example_events"],
-                "values": {k: r[k] for k in ("likes", "events", "followers", "following", "age_days_at_first_event")},
-                "thresholds": {
-                    "young_days": t.young_days, "max_followers": t.max_followers,
-                    "following_ratio": t.following_ratio, "min_likes": t.min_likes,
-                    "like_share": t.like_share,
-                },
-            },
-            "affects_class": True,
-        }
-        for r in rows
-    ]
+    thresholds = {
+        "young_days": t.young_days, "max_followers": t.max_followers,
+        "following_ratio": t.following_ratio, "min_likes": t.min_likes, "like_share": t.like_share,
+    }
+    keys = ("likes", "events", "followers", "following", "age_days_at_first_event")
+    return [_account_flag("farm_profile", "high", r, keys, thresholds) for r in rows]
 
 
 def lockstep(frame: Frame, t: EngagementThresholds) -> list[dict]:
@@ -211,18 +214,6 @@ def brand_only_engagement(frame: Frame, t: EngagementThresholds) -> list[dict]:
         ORDER BY y.account
         """
     ).to_arrow_table().to_pylist()
-    return [
-        {
-            "kind": "bought_engagement",
-            "rule": "brand_only_engagement",
-            "severity": "medium",
-            "accounts": [r["account"]],
-            "evidence": {
-                "events": r["example_events"],
-                "values": {k: r[k] for k in ("events", "brand_engagement", "followers", "following", "age_days_at_first_event")},
-                "thresholds": {"young_days": t.young_days, "min_events": t.brand_only_min_events},
-            },
-            "affects_class": True,
-        }
-        for r in rows
-    ]
+    thresholds = {"young_days": t.young_days, "min_events": t.brand_only_min_events}
+    keys = ("events", "brand_engagement", "followers", "following", "age_days_at_first_event")
+    return [_account_flag("brand_only_engagement", "medium", r, keys, thresholds) for r in rows]
