@@ -24,7 +24,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..frame import Frame
 
-__all__ = ["EngagementThresholds", "farm_profile", "lockstep", "brand_only_engagement"]
+__all__ = ["EngagementThresholds", "brand_only_engagement", "farm_profile", "lockstep"]
 
 
 @dataclass(frozen=True)
@@ -92,42 +92,108 @@ def farm_profile(frame: Frame, t: EngagementThresholds) -> list[dict]:
     return [_account_flag("farm_profile", "high", r, keys, thresholds) for r in rows]
 
 
+def _lockstep_pairs(con, t: EngagementThresholds) -> pa.Table:
+    """Pairs of accounts in lockstep, ``(a, b, shared)`` with ``a < b``, computed exactly.
+
+    Accounts and posts are joined as 64-bit hashes (much faster than strings) and mapped back to
+    account ids for the few pairs that qualify.
+
+    All-pairs is quadratic in a post's burst (130M same-cell pairs at 10M events), so candidate
+    pairs come from a prefix filter instead. In a qualifying pair, let A be the account with fewer
+    likes: at least ``o = max(min_posts, ceil(min_share * n_A))`` of A's likes coincide with B's.
+    Those are all *accompanied* likes (another like on the post within the window), so any
+    ``acc_A - o + 1`` of A's accompanied likes include at least one of them (pigeonhole). Each A
+    probes with its least crowded ones, which keeps viral bursts out of the probe, and each probe
+    hit is then verified against A's remaining likes by lookups, never by enumerating the burst.
+    """
+    w = int(t.lockstep_seconds)
+    share = float(t.lockstep_min_share)
+    tables = ("_ls_like", "_ls_acct", "_ls_acc", "_ls_probe")
+    try:
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _ls_like AS
+            SELECT a, p, s, floor(s / {w})::BIGINT AS b,
+                   count(*) OVER (PARTITION BY p ORDER BY s
+                                  RANGE BETWEEN {w} PRECEDING AND {w} FOLLOWING) - 1 AS crowd
+            FROM (SELECT hash(actor) AS a, hash(parent) AS p, min(epoch(ts)) AS s FROM ev
+                  WHERE type = 'like' AND parent IS NOT NULL GROUP BY 1, 2)
+            """
+        )
+        # n: likes; acc: accompanied likes; o: coinciding likes needed when this is the smaller side
+        # (the -1e-9 keeps float rounding from asking one too many).
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _ls_acct AS
+            SELECT a, count(*) AS n, count(*) FILTER (WHERE crowd > 0) AS acc,
+                   greatest({int(t.lockstep_min_posts)},
+                            ceil({share} * count(*) - 1e-9))::BIGINT AS o
+            FROM _ls_like GROUP BY a
+            """
+        )
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _ls_acc AS
+            SELECT l.a, l.p, l.s, l.b, n.n, n.o, n.acc,
+                   row_number() OVER (PARTITION BY l.a ORDER BY l.crowd, l.p) AS pos
+            FROM _ls_like l JOIN _ls_acct n USING (a)
+            WHERE l.crowd > 0 AND n.acc >= {int(t.lockstep_min_posts)}
+            """
+        )
+        # Probe: A's first acc - o + 1 accompanied likes against every like on the same post in
+        # the same or a neighbouring window, from accounts with at least as many likes.
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _ls_probe AS
+            SELECT x.a AS xa, y.a AS ya, x.pos AS r, x.o AS o
+            FROM (SELECT a, p, s, b + d AS b, n, o, pos
+                  FROM _ls_acc, (VALUES (-1), (0), (1)) AS t(d)
+                  WHERE acc >= o AND pos <= acc - o + 1) x
+            JOIN _ls_acc y ON x.p = y.p AND x.b = y.b
+            WHERE abs(x.s - y.s) <= {w} AND y.a <> x.a AND y.n >= x.n AND y.acc >= x.o
+            """
+        )
+        # Verify: the hit at position r plus A's later likes that B matched. For a pair's first
+        # hit this is every coinciding like (an earlier one would have been a probe hit too).
+        return con.execute(
+            f"""
+            WITH m AS (
+                SELECT pr.xa, pr.ya, pr.r, any_value(pr.o) AS o, count(*) + 1 AS shared
+                FROM _ls_probe pr
+                JOIN _ls_acc x ON x.a = pr.xa AND x.pos > pr.r
+                JOIN _ls_acc y ON y.a = pr.ya AND y.p = x.p
+                WHERE abs(x.s - y.s) <= {w}
+                GROUP BY 1, 2, 3
+                UNION ALL  -- hits with nothing after them; they matter only when o <= 1
+                SELECT xa, ya, r, o, 1 FROM _ls_probe WHERE o <= 1
+            ),
+            q AS (
+                SELECT least(xa, ya) AS a, greatest(xa, ya) AS b, max(shared) AS shared
+                FROM m WHERE shared >= o GROUP BY 1, 2
+            ),
+            hit AS (
+                SELECT q.a, q.b, q.shared FROM q
+                JOIN _ls_acct na ON na.a = q.a JOIN _ls_acct nb ON nb.a = q.b
+                WHERE q.shared >= {t.lockstep_min_posts} AND q.shared >= {share} * least(na.n, nb.n)
+            ),
+            names AS (  -- back from hashes to account ids, for the few accounts in a pair
+                SELECT DISTINCT hash(actor) AS h, actor FROM ev
+                WHERE type = 'like' AND hash(actor) IN (SELECT a FROM hit UNION SELECT b FROM hit)
+            )
+            SELECT least(na.actor, nb.actor) AS a, greatest(na.actor, nb.actor) AS b, hit.shared
+            FROM hit JOIN names na ON na.h = hit.a JOIN names nb ON nb.h = hit.b
+            ORDER BY 1, 2
+            """
+        ).to_arrow_table()
+    finally:
+        for name in tables:
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
 def lockstep(frame: Frame, t: EngagementThresholds) -> list[dict]:
     """Groups of accounts liking the same posts within seconds of each other, repeatedly."""
     con = frame.con
-    w = int(t.lockstep_seconds)
-    # Accounts and posts are joined as 64-bit hashes (much faster than strings), then mapped
-    # back to account ids for the few pairs that qualify.
-    pairs = con.execute(
-        f"""
-        WITH l AS (
-            SELECT hash(actor) AS a, hash(parent) AS p, min(epoch(ts)) AS s FROM ev
-            WHERE type = 'like' AND parent IS NOT NULL GROUP BY 1, 2
-        ),
-        lb AS (SELECT *, floor(s / {w})::BIGINT AS b FROM l),
-        nl AS (SELECT a, count(*) AS n FROM l GROUP BY a),
-        co AS (
-            SELECT x.a AS a, y.a AS b, count(DISTINCT x.p) AS shared
-            FROM lb x JOIN lb y
-              ON x.p = y.p AND y.b BETWEEN x.b - 1 AND x.b + 1
-             AND x.a < y.a AND abs(x.s - y.s) <= {w}
-            GROUP BY 1, 2
-            HAVING count(DISTINCT x.p) >= {t.lockstep_min_posts}
-        ),
-        hit AS (
-            SELECT co.a, co.b, co.shared FROM co
-            JOIN nl na ON na.a = co.a JOIN nl nb ON nb.a = co.b
-            WHERE co.shared >= {t.lockstep_min_share} * least(na.n, nb.n)
-        ),
-        names AS (
-            SELECT DISTINCT hash(actor) AS h, actor FROM ev
-            WHERE type = 'like' AND hash(actor) IN (SELECT a FROM hit UNION SELECT b FROM hit)
-        )
-        SELECT least(na.actor, nb.actor) AS a, greatest(na.actor, nb.actor) AS b, hit.shared
-        FROM hit JOIN names na ON na.h = hit.a JOIN names nb ON nb.h = hit.b
-        ORDER BY 1, 2
-        """
-    ).to_arrow_table()
+    pairs = _lockstep_pairs(con, t)
     if pairs.num_rows == 0:
         return []
     names, inv = np.unique(
