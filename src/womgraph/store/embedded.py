@@ -392,3 +392,8 @@ class EmbeddedStore:
     def sql(self, query: str, params: Sequence | None = None) -> pa.Table:
         """Run a read query against the store's tables (for reports and debugging)."""
         return self._con.execute(query, params or []).to_arrow_table()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A private connection to this store's database, for running the analysis where the
+        data is (its temporary tables are its own; close it when done)."""
+        return self._con.cursor()
