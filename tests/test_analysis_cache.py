@@ -70,3 +70,118 @@ def test_forget_removes_the_cached_results(tmp_path):
         assert not store.cache_dir.exists()
         a = cached_analysis(store)
     assert "ana" not in a.advocates.column("account").to_pylist()
+
+
+# -- a cache hit reads only what is used ---------------------------------------------------------
+def test_a_cache_hit_reads_each_part_when_first_used(tmp_path):
+    with _store(tmp_path) as store:
+        fresh = cached_analysis(store)  # computed and saved
+        hit = cached_analysis(store)
+    assert not {"classes", "advocates", "cascades", "flags", "weekly"} & set(vars(hit))
+    assert hit.advocates.equals(fresh.advocates)
+    assert "advocates" in vars(hit) and "classes" not in vars(hit)
+    assert hit.chains(min_size=3, top=2) == fresh.chains(min_size=3, top=2)
+    assert "cascades" not in vars(hit)  # chains read by DuckDB from the files
+    assert hit.flags == fresh.flags and hit.channels == fresh.channels
+    assert hit.write_back_tables()["chains"].equals(fresh.write_back_tables()["chains"])
+
+
+def test_a_hit_keeps_its_files_when_another_process_replaces_the_entry(tmp_path):
+    import shutil
+
+    with _store(tmp_path) as store:
+        fresh = cached_analysis(store)
+        hit = cached_analysis(store)
+        shutil.rmtree(store.cache_dir)  # as a newer entry would
+    assert hit.chains() == fresh.chains()
+    assert hit.classes.equals(fresh.classes)
+    assert hit.monthly == fresh.monthly
+
+
+def test_redacting_a_hit_reads_it_whole(tmp_path):
+    import dataclasses
+
+    with _store(tmp_path) as store:
+        fresh = cached_analysis(store)
+        hit = cached_analysis(store)
+    copy = dataclasses.replace(hit, flags=[])
+    assert copy.flags == [] and copy.advocates.equals(fresh.advocates)
+    assert copy.chains() == fresh.chains()
+
+
+def test_a_part_that_cannot_be_read_is_an_error_and_the_entry_goes(tmp_path):
+    import pytest
+
+    from womgraph.errors import WomgraphError
+
+    with _store(tmp_path) as store:
+        cached_analysis(store)
+        hit = cached_analysis(store)
+
+        class Broken:
+            def read(self):
+                raise OSError("disk says no")
+
+        hit._entry.files["advocates"] = Broken()
+        with pytest.raises(WomgraphError, match="damaged.*disk says no.*run the command again"):
+            hit.advocates
+        assert not any(store.cache_dir.iterdir())
+        assert cached_analysis(store).advocates.num_rows  # computed again
+
+
+# -- rows of Arrow tables without pandas ---------------------------------------------------------
+def test_table_rows_equal_to_pylist_without_importing_pandas(monkeypatch):
+    import datetime as dt
+    import sys
+
+    import pyarrow as pa
+
+    from womgraph.analyse.result import table_rows
+
+    when = [dt.datetime(2026, 3, 1, 12, 30, 1, 250000), dt.datetime(1931, 7, 4, 23, 59, 59), None]
+    t = pa.table({
+        "n": [1, 2, None],
+        "us": pa.array(when, pa.timestamp("us", tz="UTC")),
+        "ms": pa.array(when, pa.timestamp("ms", tz="UTC")),
+        "s": pa.array([w.replace(microsecond=0) if w else None for w in when], pa.timestamp("s", tz="UTC")),
+        "paris": pa.array(when, pa.timestamp("us", tz="Europe/Paris")),
+        "naive": pa.array(when, pa.timestamp("us")),
+        "tags": [["a"], [], None],
+    })
+    t = pa.concat_tables([t.slice(0, 1), t.slice(1)])  # two chunks
+    expected = t.to_pylist()
+    monkeypatch.delitem(sys.modules, "pandas", raising=False)
+    got = table_rows(t)
+    assert got == expected
+    assert [type(r["us"] and r["us"].tzinfo) for r in got] == [type(r["us"] and r["us"].tzinfo) for r in expected]
+    assert [list(r) for r in got] == [list(r) for r in expected]  # column order kept
+    nested = pa.table({"x": pa.array([[dt.datetime(2026, 1, 1)]], pa.list_(pa.timestamp("us", tz="UTC")))})
+    assert table_rows(nested) == nested.to_pylist()
+    assert table_rows(pa.table({"ns": pa.array([1], pa.timestamp("ns", tz="UTC"))})) == \
+        pa.table({"ns": pa.array([1], pa.timestamp("ns", tz="UTC"))}).to_pylist()
+
+
+# -- the report's summary of the stored events ---------------------------------------------------
+def test_the_event_summary_is_kept_with_the_entry(tmp_path):
+    from womgraph.analyse import SUMMARY_COLUMNS, event_summary
+    from womgraph.analyse.cache import cached_event_summary
+
+    with _store(tmp_path) as store:
+        expected = event_summary(store.events(SUMMARY_COLUMNS))
+        assert cached_event_summary(store) == expected  # no entry yet: computed, not kept
+        assert not store.cache_dir.exists()
+        cached_analysis(store)
+        [entry] = store.cache_dir.iterdir()
+        first = cached_event_summary(store)
+        assert (entry / "summary.json").is_file()
+        again = cached_event_summary(store)
+        assert first == again == expected
+        assert [type(again[k].tzinfo) for k in ("first", "last")] == \
+            [type(expected[k].tzinfo) for k in ("first", "last")]
+        assert list(again["per_type"]) == list(expected["per_type"])
+        extra = tmp_path / "more.jsonl"
+        extra.write_text('{"id":"x1","ts":"2027-01-01T00:00:00Z","type":"post","actor":"zed"}\n')
+        ingest(store, [extra])
+        after = cached_event_summary(store)  # new data, new key: not the kept summary
+    assert after["events"] == expected["events"] + 1
+    assert after["last"].year == 2027

@@ -5,11 +5,15 @@ The report is a plain dict (JSON-ready); :mod:`womgraph.render.report` draws it 
 
 from __future__ import annotations
 
-from .analyse import SUMMARY_COLUMNS, event_summary
+from typing import TYPE_CHECKING
+
+from .analyse.cache import cached_analysis, cached_event_summary
 from .analyse.frame import Options
-from .analyse.cache import cached_analysis
-from .analyse.pipeline import Analysis
-from .store import Store
+from .analyse.result import table_rows
+
+if TYPE_CHECKING:
+    from .analyse.result import Analysis
+    from .store import Store
 
 __all__ = ["build_report", "report_from_analysis", "scorecard_summary"]
 
@@ -39,7 +43,6 @@ def build_report(store: Store, options: Options | None = None, *, top: int = 10)
 
 
 def report_from_analysis(store: Store, a: Analysis, *, top: int = 10) -> dict:
-    events = store.events(SUMMARY_COLUMNS)
     log = store.ingest_log(limit=1)
     m = a.metrics
     adv_cols = ["rank", "account", "handle", "followers", "score", "conversions_direct",
@@ -57,12 +60,12 @@ def report_from_analysis(store: Store, a: Analysis, *, top: int = 10) -> dict:
     return {
         "store": store.location,
         "counts": store.counts(),
-        "summary": event_summary(events),
+        "summary": cached_event_summary(store, a.options),
         "last_ingest": log[0] if log else None,
         "scorecard": scorecard_summary(m),
         "vanity": m["vanity"],
         "classes": m["classes"],
-        "top_advocates": [{k: r[k] for k in adv_cols} for r in a.advocates.slice(0, top).to_pylist()],
+        "top_advocates": [{k: r[k] for k in adv_cols} for r in table_rows(a.advocates.slice(0, top))],
         "advocates": a.advocates.num_rows,
         "longest_chains": [{k: c[k] for k in chain_cols} for c in longest],
         "most_valuable_chains": [{k: c[k] for k in chain_cols} for c in valuable],
@@ -72,5 +75,5 @@ def report_from_analysis(store: Store, a: Analysis, *, top: int = 10) -> dict:
                                  "example_accounts": f["accounts"][:5]} for f in review[:8]]},
         "per_channel": a.channels,
         "per_week": a.weekly,
-        "communities": a.community_health.slice(0, 5).to_pylist(),
+        "communities": table_rows(a.community_health.slice(0, 5)),
     }

@@ -7,47 +7,99 @@ Environment variables: ``WOMGRAPH_STORE`` (store location: a folder for the embe
 ``bolt://`` / ``neo4j://`` / ``neo4j+s://`` URI), ``NEO4J_URI``, ``NEO4J_USERNAME``,
 ``NEO4J_PASSWORD``, ``NEO4J_DATABASE``, ``WOMGRAPH_BATCH_SIZE``.
 
+pydantic is imported when :class:`Settings` is first used, not with this module: a command
+run with nothing in the environment that names a setting (see :func:`only_defaults`) does not
+need it.
+
+>>> from womgraph.settings import Settings
 >>> Settings(_env_file=None, WOMGRAPH_STORE="/tmp/x").store
 '/tmp/x'
 """
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import os
+from typing import TYPE_CHECKING
 
 from .errors import ConfigError
 
-__all__ = ["Settings", "DEFAULT_STORE", "load_settings"]
+if TYPE_CHECKING:
+    from pydantic_settings import BaseSettings as Settings
+
+__all__ = ["Settings", "DEFAULT_STORE", "load_settings", "only_defaults"]
 
 #: Where the embedded store lives when nothing else is said: a folder in the working directory,
 #: like ``.git``, so each project keeps its own history.
 DEFAULT_STORE = ".womgraph"
 
+#: The file of settings read from the working directory.
+ENV_FILE = ".env"
 
-class Settings(BaseSettings):
-    """Every setting womgraph reads from the environment."""
+#: Each setting with the names it is read from (environment variables and ``.env`` keys,
+#: case-insensitive) and its default.
+_FIELDS = {
+    "store": ("WOMGRAPH_STORE", None),
+    "neo4j_uri": ("NEO4J_URI", None),
+    "neo4j_username": ("NEO4J_USERNAME", "neo4j"),
+    "neo4j_password": ("NEO4J_PASSWORD", ""),
+    "neo4j_database": ("NEO4J_DATABASE", "neo4j"),
+    "batch_size": ("WOMGRAPH_BATCH_SIZE", 5000),
+}
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+_NAMES = frozenset(n.lower() for field, (env, _) in _FIELDS.items() for n in (env, field))
 
-    store: str | None = Field(default=None, validation_alias=AliasChoices("WOMGRAPH_STORE", "store"))
-    neo4j_uri: str | None = Field(default=None, validation_alias=AliasChoices("NEO4J_URI", "neo4j_uri"))
-    neo4j_username: str = Field(
-        default="neo4j", validation_alias=AliasChoices("NEO4J_USERNAME", "neo4j_username")
-    )
-    neo4j_password: SecretStr = Field(
-        default=SecretStr(""), validation_alias=AliasChoices("NEO4J_PASSWORD", "neo4j_password")
-    )
-    neo4j_database: str = Field(
-        default="neo4j", validation_alias=AliasChoices("NEO4J_DATABASE", "neo4j_database")
-    )
-    batch_size: int = Field(
-        default=5000, ge=1, validation_alias=AliasChoices("WOMGRAPH_BATCH_SIZE", "batch_size")
-    )
 
-    def store_location(self, option: str | None = None) -> str:
-        """The store to use: the option, else ``WOMGRAPH_STORE``, else ``NEO4J_URI``, else the default."""
-        return option or self.store or self.neo4j_uri or DEFAULT_STORE
+def only_defaults() -> bool:
+    """True when neither the environment nor a ``.env`` file can set anything.
+
+    Then every setting has its default and reading them cannot fail, so a command may skip
+    loading them until it needs one.
+    """
+    return not os.path.lexists(ENV_FILE) and not any(k.lower() in _NAMES for k in os.environ)
+
+
+def _define() -> type:
+    from pydantic import AliasChoices, Field, SecretStr
+    from pydantic_settings import BaseSettings, SettingsConfigDict
+
+    def setting(name: str, **kw):
+        env, default = _FIELDS[name]
+        if name == "neo4j_password":
+            default = SecretStr(default)
+        return Field(default=default, validation_alias=AliasChoices(env, name), **kw)
+
+    class Settings(BaseSettings):
+        """Every setting womgraph reads from the environment."""
+
+        model_config = SettingsConfigDict(env_file=ENV_FILE, extra="ignore", populate_by_name=True)
+
+        store: str | None = setting("store")
+        neo4j_uri: str | None = setting("neo4j_uri")
+        neo4j_username: str = setting("neo4j_username")
+        neo4j_password: SecretStr = setting("neo4j_password")
+        neo4j_database: str = setting("neo4j_database")
+        batch_size: int = setting("batch_size", ge=1)
+
+        def store_location(self, option: str | None = None) -> str:
+            """The store to use: the option, else ``WOMGRAPH_STORE``, else ``NEO4J_URI``, else the default."""
+            return option or self.store or self.neo4j_uri or DEFAULT_STORE
+
+    Settings.__module__ = __name__
+    Settings.__qualname__ = "Settings"
+    return Settings
+
+
+def _settings_class() -> type:
+    cls = globals().get("Settings")
+    if cls is None:
+        cls = globals()["Settings"] = _define()
+    return cls
+
+
+def __getattr__(name: str):
+    if name == "Settings":
+        return _settings_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_settings(**overrides) -> Settings:
@@ -55,8 +107,10 @@ def load_settings(**overrides) -> Settings:
 
     An invalid value is a :class:`~womgraph.errors.ConfigError` that names the variable.
     """
+    from pydantic import ValidationError
+
     try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+        return _settings_class()(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         problems = []
         for err in exc.errors():

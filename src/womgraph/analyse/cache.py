@@ -7,6 +7,13 @@ fingerprint covers the store's ``data_version`` (bumped by every write that chan
 accounts, and by ``forget``), the analysis options and the womgraph version, so a stale result
 is never served. Only the newest entry is kept. Stores without a ``data_version`` (Neo4j, whose
 data other clients may change) are analysed every time.
+
+A cache hit reads only what the command uses: the entry's files are opened (and their Parquet
+footers checked) when the analysis is loaded, and each table is read the first time it is
+asked for, so ``advocates`` reads the advocates table and not the class of every event. The
+files stay open from then on, so they stay readable if another process replaces the entry
+meanwhile. The report's counts of the stored events (:func:`cached_event_summary`) are kept in
+the same entry once computed.
 """
 
 from __future__ import annotations
@@ -17,27 +24,33 @@ import os
 import shutil
 import tempfile
 from dataclasses import asdict, fields
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .. import __version__
-from ..render.formats import to_jsonable
-from ..store.base import Store
+from ..errors import WomgraphError
 from .frame import Options
-from .pipeline import Analysis, analyse_store
+from .result import Analysis, chain_rows_from_files, table_rows
 
-__all__ = ["cached_analysis", "fingerprint"]
+if TYPE_CHECKING:
+    from ..store.base import Store
+
+__all__ = ["cached_analysis", "cached_event_summary", "fingerprint"]
 
 _TABLES = ("classes", "attribution", "exposures", "cascades", "cascade_edges", "advocates",
            "communities", "community_health")
 _SERIES = ("weekly", "monthly", "channels")  # lists of rows with datetimes: Parquet keeps types
 _DOCS = ("flags", "metrics")
+_SUMMARY = "summary.json"
 
 
 def fingerprint(store: Store, options: Options) -> str | None:
     """A key for the store's current data and the options, or None when it cannot be known."""
+    from .. import __version__
+
     version = getattr(store, "data_version", None)
     if version is None:
         return None
@@ -46,22 +59,92 @@ def fingerprint(store: Store, options: Options) -> str | None:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+def _entry_folder(store: Store, options: Options) -> Path | None:
+    """Where the entry for the store's current data and ``options`` lives (None: no cache)."""
+    cache_dir = getattr(store, "cache_dir", None)
+    if cache_dir is None:
+        return None
+    key = fingerprint(store, options)
+    return None if key is None else Path(cache_dir) / key
+
+
+class _Entry:
+    """The open files of one cache entry; each part is read on first use."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.files = {name: pq.ParquetFile(folder / f"{name}.parquet")
+                      for name in _TABLES}
+        for name in _SERIES:  # absent means empty
+            path = folder / f"{name}.parquet"
+            if path.exists():
+                self.files[name] = pq.ParquetFile(path)
+        self.docs_text = (folder / "docs.json").read_text(encoding="utf-8")
+        self._docs: dict | None = None
+
+    def load(self, name: str) -> Any:
+        try:
+            if name in _DOCS:
+                if self._docs is None:
+                    self._docs = json.loads(self.docs_text)
+                return self._docs[name]
+            if name in _SERIES:
+                return table_rows(self.files[name].read()) if name in self.files else []
+            return self.files[name].read()
+        except (OSError, ValueError, KeyError, pa.ArrowInvalid) as exc:
+            shutil.rmtree(self.folder, ignore_errors=True)  # the next command computes it again
+            raise WomgraphError(
+                f"The cached analysis in {self.folder} is damaged ({exc}); it was removed, "
+                "run the command again."
+            ) from None
+
+
+class CachedAnalysis(Analysis):
+    """An :class:`Analysis` whose tables and documents are read from the cache when first used.
+
+    Made by :func:`cached_analysis`. ``dataclasses.replace`` on it reads every part and gives an
+    instance that holds them all (as ``--redact`` does).
+    """
+
+    @classmethod
+    def open(cls, folder: Path, options: Options) -> "CachedAnalysis":
+        a = cls.__new__(cls)
+        a._entry = _Entry(folder)
+        a.options = options
+        return a
+
+    def chains(self, *, min_size: int = 2, top: int | None = None) -> list[dict]:
+        if "cascades" in self.__dict__ or "cascade_edges" in self.__dict__ or "_entry" not in self.__dict__:
+            return super().chains(min_size=min_size, top=top)  # tables already read (or replaced)
+        import duckdb
+
+        folder = self._entry.folder
+        try:  # DuckDB reads the files: no Arrow hand-over, which would import pandas
+            return chain_rows_from_files(folder / "cascades.parquet", folder / "cascade_edges.parquet",
+                                         min_size=min_size, top=top)
+        except duckdb.Error:  # the entry was replaced meanwhile: the open files still hold it
+            return super().chains(min_size=min_size, top=top)
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for attributes not set yet: the parts of the analysis not read so far.
+        if name in _PARTS and "_entry" in self.__dict__:
+            value = self._entry.load(name)
+            setattr(self, name, value)
+            return value
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
 def _load(folder: Path, options: Options) -> Analysis | None:
     try:
-        tables = {name: pq.read_table(folder / f"{name}.parquet") for name in _TABLES}
-        series = {
-            name: pq.read_table(folder / f"{name}.parquet").to_pylist()
-            if (folder / f"{name}.parquet").exists() else []
-            for name in _SERIES
-        }
-        docs = json.loads((folder / "docs.json").read_text(encoding="utf-8"))
+        return CachedAnalysis.open(folder, options)
     except (OSError, ValueError, pa.ArrowInvalid):
         return None  # missing or damaged: compute again
-    return Analysis(**tables, **series, **{k: docs[k] for k in _DOCS}, options=options)
 
 
 def _save(folder: Path, a: Analysis) -> None:
     """Write the entry to a temporary folder and rename it into place (no half-written cache)."""
+    from ..render.formats import to_jsonable
+
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
     try:
@@ -84,18 +167,65 @@ def _save(folder: Path, a: Analysis) -> None:
 def cached_analysis(store: Store, options: Options | None = None) -> Analysis:
     """The analysis of ``store``: from its cache when current, else computed (and cached)."""
     options = options or Options()
-    key = fingerprint(store, options)
-    cache_dir = getattr(store, "cache_dir", None)
-    if key is None or cache_dir is None:
-        return analyse_store(store, options)
-    folder = Path(cache_dir) / key
-    if folder.is_dir():
+    folder = _entry_folder(store, options)
+    if folder is not None and folder.is_dir():
         hit = _load(folder, options)
         if hit is not None:
             return hit
+    from .pipeline import analyse_store  # the analysis steps, imported only when they run
+
     a = analyse_store(store, options)
-    _save(folder, a)
+    if folder is not None:
+        _save(folder, a)
     return a
 
 
-assert {f.name for f in fields(Analysis)} == set(_TABLES) | set(_SERIES) | set(_DOCS) | {"options"}
+# -- the report's summary of the stored events ---------------------------------------------------
+def _utc():
+    """The tzinfo pyarrow gives UTC timestamps (so a cached summary equals a computed one)."""
+    return pa.lib.string_to_tzinfo("UTC")
+
+
+def _read_summary(path: Path) -> dict | None:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        for k in ("first", "last"):
+            if doc[k] is not None:
+                doc[k] = datetime.fromisoformat(doc[k]).astimezone(_utc())
+        return doc
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_summary(folder: Path, summary: dict) -> None:
+    doc = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in summary.items()}
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh)
+        os.replace(tmp, folder / _SUMMARY)
+    except OSError:
+        pass  # the entry was replaced meanwhile, or cannot be written: no error
+
+
+def cached_event_summary(store: Store, options: Options | None = None) -> dict:
+    """:func:`~womgraph.analyse.summary.event_summary` of the stored events.
+
+    Kept in the current cache entry (for ``options``) once computed, so a report served from
+    the cache does not read every event again. Without a current entry it is computed.
+    """
+    from .summary import SUMMARY_COLUMNS, event_summary
+
+    folder = _entry_folder(store, options or Options())
+    if folder is not None:
+        hit = _read_summary(folder / _SUMMARY)
+        if hit is not None:
+            return hit
+    summary = event_summary(store.events(SUMMARY_COLUMNS))
+    if folder is not None and folder.is_dir():
+        _write_summary(folder, summary)
+    return summary
+
+
+_PARTS = frozenset(_TABLES) | frozenset(_SERIES) | frozenset(_DOCS)
+assert {f.name for f in fields(Analysis)} == _PARTS | {"options"}

@@ -12,11 +12,8 @@ advocates -> communities -> scorecard.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pyarrow as pa
 
-from ..duck import memory_connection
 from ..store.base import Store
 from .advocates import rank_advocates
 from .attribution import attribute, build_exposures
@@ -26,73 +23,9 @@ from .classify import classify_adoptions, classify_interactions
 from .communities import detect_communities
 from .frame import ANALYSIS_COLUMNS, Frame, Options
 from .metrics import period_series, scorecard
+from .result import Analysis, chain_rows  # noqa: F401 - defined apart so the cache loads it cheaply
 
 __all__ = ["Analysis", "analyse", "analyse_store"]
-
-
-@dataclass
-class Analysis:
-    """Everything the analysis found, as Arrow tables and plain dicts."""
-
-    classes: pa.Table
-    attribution: pa.Table
-    exposures: pa.Table
-    cascades: pa.Table
-    cascade_edges: pa.Table
-    advocates: pa.Table
-    communities: pa.Table
-    community_health: pa.Table
-    flags: list[dict]
-    metrics: dict
-    weekly: list[dict]
-    monthly: list[dict]
-    channels: list[dict]
-    options: Options = field(default_factory=Options)
-
-    def chains(self, *, min_size: int = 2, top: int | None = None) -> list[dict]:
-        """Cascades, largest first, each with its edges and per-generation figures."""
-        return chain_rows(self.cascades, self.cascade_edges, min_size=min_size, top=top)
-
-    def write_back_tables(self) -> dict[str, pa.Table]:
-        """The results a store keeps for people exploring it (see ``Store.write_results``)."""
-        from .authenticity import flags_table
-
-        return {
-            "classes": self.classes.select(["id", "class", "reason"]),
-            "advocates": self.advocates.select(["account", "rank", "score"]),
-            "communities": self.communities,
-            "flags": flags_table(self.flags),
-            "chains": self.cascade_edges.select(["root", "parent", "child"]).rename_columns(
-                ["cascade", "parent", "child"]
-            ),
-        }
-
-
-def chain_rows(cascades: pa.Table, edges: pa.Table, *, min_size: int = 2, top: int | None = None) -> list[dict]:
-    con = memory_connection()
-    con.register("c", cascades)
-    con.register("e", edges)
-    limit = f"LIMIT {int(top)}" if top else ""
-    rows = con.execute(
-        f"""
-        WITH ed AS (
-            SELECT root, list([parent, child] ORDER BY generation, child_ts, child) AS edges,
-                   list(round(hop_hours, 3) ORDER BY generation, child_ts, child) AS hop_hours
-            FROM e GROUP BY root
-        )
-        SELECT c.root, c.size, c.depth, c.max_breadth, round(c.structural_virality, 6) AS structural_virality,
-               c.conversions, c.root_adopted, c.conversions_per_generation, c.people_per_generation,
-               round(c.median_hop_hours, 3) AS median_hop_hours, c.first_ts, c.last_ts,
-               ed.edges, ed.hop_hours
-        FROM c JOIN ed USING (root)
-        WHERE c.size >= $min_size
-        ORDER BY c.size DESC, c.depth DESC, c.root
-        {limit}
-        """,
-        {"min_size": min_size},
-    ).to_arrow_table()
-    con.close()
-    return rows.to_pylist()
 
 
 def analyse(events: pa.Table, accounts: pa.Table | None, options: Options | None = None) -> Analysis:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import click
 
-from .. import __version__
 from ..errors import WomgraphError
 from .common import State
 
@@ -27,8 +26,19 @@ class WomgraphGroup(click.Group):
             ctx.exit(exc.exit_code)
 
 
+def _print_version(ctx: click.Context, _param, value: bool) -> None:
+    """``--version``, as click's own option prints it; the version is looked up only here."""
+    if not value or ctx.resilient_parsing:
+        return
+    from .. import __version__
+
+    click.echo(f"womgraph, version {__version__}", color=ctx.color)
+    ctx.exit()
+
+
 @click.group(cls=WomgraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="womgraph")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and exit.")
 @click.option(
     "--store",
     metavar="PATH|URI",

@@ -5,17 +5,17 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Iterator, TextIO
+from typing import TYPE_CHECKING, Iterator, TextIO
 
 import click
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from ..analyse.frame import Options
-from ..analyse.cache import cached_analysis
-from ..analyse.pipeline import Analysis
 from ..render import emit, emit_document
 from .common import State, format_option, pass_state, quiet_option, store_option
+
+if TYPE_CHECKING:  # the command bodies import them: --help and other commands do not pay for them
+    import pyarrow as pa
+
+    from ..analyse.result import Analysis
 
 __all__ = ["register"]
 
@@ -60,6 +60,9 @@ def analysis_options(f):
 
 
 def run_analysis(state: State, window_days: float = 30.0, redact: bool = False) -> Analysis:
+    from ..analyse.cache import cached_analysis
+    from ..analyse.frame import Options
+
     with state.open_store(read_only=True) as store:
         state.note(f"Analysing {store.counts()['events']:,} events in {store.location} ...")
         a = cached_analysis(store, Options(window_days=window_days))
@@ -82,6 +85,8 @@ def interactions(state: State, klass, fmt, window_days, output, redact) -> None:
     Example:
       womgraph interactions --class peer --format jsonl | head
     """
+    import pyarrow.compute as pc
+
     a = run_analysis(state, window_days, redact)
     t = a.classes
     if klass:
@@ -110,6 +115,8 @@ def advocates(state: State, top, min_conversions, channel, since, fmt, window_da
     t = advocate_filter(a.advocates, top=top, min_conversions=min_conversions, channel=channel, since=since)
     cols = None
     if fmt == "table":
+        import pyarrow.compute as pc
+
         cols = ["rank", "account", "handle", "score", "conversions_direct", "conversions_chain",
                 "people_reached", "followers", "reason"]
         t = t.set_column(t.schema.get_field_index("score"), "score", pc.round(t.column("score"), 3))
@@ -119,6 +126,10 @@ def advocates(state: State, top, min_conversions, channel, since, fmt, window_da
 
 def advocate_filter(t: pa.Table, *, top=None, min_conversions=0, channel=None, since=None) -> pa.Table:
     """Apply the ``advocates`` command's filters (ranks stay as computed)."""
+    if min_conversions or channel or since:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
     if min_conversions:
         t = t.filter(pc.greater_equal(t.column("conversions_total"), min_conversions))
     if channel:
@@ -189,6 +200,7 @@ def metrics(state: State, period, fmt, window_days, output) -> None:
 
 def write_metrics_parquet(scorecard: dict, series: list[dict], path: str) -> None:
     """The time series as Parquet rows, the scorecard as JSON metadata."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from ..render import dumps
@@ -256,6 +268,9 @@ def analyse(state: State, fmt, window_days) -> None:
     Example:
       womgraph analyse --store neo4j://localhost:7687
     """
+    from ..analyse.cache import cached_analysis
+    from ..analyse.frame import Options
+
     with state.open_store() as store:
         state.note(f"Analysing {store.counts()['events']:,} events in {store.location} ...")
         a = cached_analysis(store, Options(window_days=window_days))

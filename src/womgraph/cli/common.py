@@ -5,26 +5,50 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import click
 
-from ..render import FORMATS
-from ..settings import Settings, load_settings
-from ..store import Store, open_store
+from ..render.formats import FORMATS
+from ..settings import DEFAULT_STORE, load_settings, only_defaults
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+    from ..store import Store
 
 __all__ = ["State", "format_option", "store_option", "pass_state", "progress_bar"]
 
 
 @dataclass
 class State:
-    """Options of the ``womgraph`` group, seen by every command."""
+    """Options of the ``womgraph`` group, seen by every command.
+
+    The settings are read when the state is made (so an invalid setting fails every command),
+    except when nothing in the environment can set one: then they are all defaults and are
+    read only if a command asks for them (pydantic costs a fifth of a second to import).
+    """
 
     store: str | None = None
     quiet: bool = False
-    settings: Settings = field(default_factory=load_settings)
+    _settings: Settings | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self._settings is None and not only_defaults():
+            self._settings = load_settings()
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
 
     def open_store(self, read_only: bool = False) -> Store:
+        from ..store import EmbeddedStore, is_server_uri, open_store
+
+        if self._settings is None:  # all defaults: the option, else the default folder
+            where = self.store or DEFAULT_STORE
+            if not is_server_uri(where):
+                return EmbeddedStore(where, read_only=read_only)
         return open_store(self.store, settings=self.settings, read_only=read_only)
 
     def note(self, message: str) -> None:

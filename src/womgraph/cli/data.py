@@ -8,10 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_REJECTS
-from ..ingest import ingest as run_ingest
 from ..render import emit, emit_document
-from ..render.report import print_report, report_sections
-from ..report import build_report
 from .common import State, format_option, pass_state, progress_bar, quiet_option, store_option
 
 __all__ = ["register"]
@@ -35,6 +32,8 @@ def _summary_rows(summary) -> list[dict]:
 
 def _ingest(state: State, files, accounts, strict: bool, fmt: str | None) -> int:
     """Run an ingest, print its summary; return the exit code."""
+    from ..ingest import ingest as run_ingest
+
     with state.open_store() as store:
         with progress_bar(state, "ingesting") as progress:
             summary = run_ingest(store, files, accounts, strict=strict, progress=progress)
@@ -114,6 +113,8 @@ def generate(state: State, people, events, seed, out, file_format, fmt) -> None:
 
 
 def _print_report(report: dict, fmt: str) -> None:
+    from ..render.report import print_report, report_sections
+
     if fmt == "table":
         print_report(report, sys.stdout)
     else:
@@ -137,6 +138,7 @@ def demo(state: State, people: int, seed: int, fmt: str) -> None:
       womgraph demo && womgraph advocates --top 10
     """
     from ..generate import generate_community
+    from ..report import build_report
     from ..store import is_server_uri
 
     where = state.settings.store_location(state.store)
@@ -164,6 +166,8 @@ def report(state: State, fmt: str) -> None:
     Example:
       womgraph report --format json > report.json
     """
+    from ..report import build_report
+
     with state.open_store(read_only=True) as store:
         _print_report(build_report(store), fmt)
 

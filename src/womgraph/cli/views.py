@@ -9,15 +9,17 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pyarrow as pa
 
-from ..analyse.cache import cached_analysis
-from ..analyse.frame import Options
-from ..analyse.pipeline import Analysis
 from .analysis import redact_option, window_option
 from .common import State, pass_state, quiet_option, store_option
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from ..analyse.result import Analysis
 
 __all__ = ["graph", "html", "plot", "register"]
 
@@ -44,6 +46,9 @@ class Loaded:
 
 
 def _load(state: State, window_days: float, report: bool = False, redact: bool = False) -> Loaded:
+    from ..analyse.cache import cached_analysis
+    from ..analyse.frame import Options
+
     with state.open_store(read_only=True) as store:
         state.note(f"Analysing {store.counts()['events']:,} events in {store.location} ...")
         a = cached_analysis(store, Options(window_days=window_days))

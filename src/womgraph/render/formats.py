@@ -15,11 +15,13 @@ from __future__ import annotations
 import csv
 import json
 import math
+import sys
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Iterable, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Iterable, Sequence, TextIO
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["FORMATS", "emit", "emit_document", "to_jsonable", "dumps"]
 
@@ -32,6 +34,8 @@ def to_jsonable(value: Any) -> Any:
     >>> to_jsonable({"n": Decimal("2.50"), "w": Decimal("3"), "d": timedelta(days=1, seconds=1)})
     {'n': 2.5, 'w': 3, 'd': 86401.0}
     """
+    if value is None or type(value) in _PLAIN:
+        return value
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else to_jsonable(float(value))
     if isinstance(value, timedelta):
@@ -51,17 +55,28 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+_PLAIN = (str, int, bool)  # returned as they are (exact types: not subclasses such as IntEnum)
+
+
 def dumps(value: Any, indent: int | None = None) -> str:
     return json.dumps(to_jsonable(value), ensure_ascii=False, indent=indent)
 
 
 def _rows(data: Sequence[dict] | pa.Table) -> list[dict]:
-    if isinstance(data, pa.Table):
-        return data.to_pylist()
+    pa = sys.modules.get("pyarrow")  # not imported here: an Arrow table means it is loaded
+    if pa is not None and isinstance(data, pa.Table):
+        from ..analyse.result import table_rows
+
+        return table_rows(data)
     return list(data)
 
 
 def _cell(value: Any) -> str:
+    kind = type(value)
+    if kind is str:  # the common cases first: a CSV of advocates has tens of thousands of cells
+        return value
+    if kind is int:
+        return str(value)
     value = to_jsonable(value)
     if value is None:
         return ""

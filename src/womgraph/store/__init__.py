@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from ..settings import Settings, load_settings
+from typing import TYPE_CHECKING
+
 from .base import AddResult, Store, batches
 from .embedded import EmbeddedStore
+
+if TYPE_CHECKING:
+    from ..settings import Settings
 
 __all__ = ["Store", "AddResult", "EmbeddedStore", "open_store", "is_server_uri", "batches"]
 
@@ -24,7 +28,10 @@ def open_store(
     location: str | None = None, *, settings: Settings | None = None, read_only: bool = False
 ) -> Store:
     """Open the store at ``location`` (else ``WOMGRAPH_STORE``, else ``NEO4J_URI``, else ``.womgraph``)."""
-    settings = settings or load_settings()
+    if settings is None:
+        from ..settings import load_settings  # pydantic: imported only when settings are read
+
+        settings = load_settings()
     where = settings.store_location(location)
     if is_server_uri(where):
         from .neo4j import Neo4jStore  # imported late: only teams with a server need the driver

@@ -1,0 +1,167 @@
+"""What the analysis found (:class:`Analysis`), apart from the code that computes it.
+
+Kept in its own module so that loading a cached analysis (``analyse.cache``) imports only
+pyarrow, not the analysis steps and their dependencies (networkx, scipy, igraph).
+"""
+
+from __future__ import annotations
+
+import operator
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pyarrow as pa
+
+from .frame import Options
+
+__all__ = ["Analysis", "chain_rows", "table_rows"]
+
+
+@dataclass
+class Analysis:
+    """Everything the analysis found, as Arrow tables and plain dicts."""
+
+    classes: pa.Table
+    attribution: pa.Table
+    exposures: pa.Table
+    cascades: pa.Table
+    cascade_edges: pa.Table
+    advocates: pa.Table
+    communities: pa.Table
+    community_health: pa.Table
+    flags: list[dict]
+    metrics: dict
+    weekly: list[dict]
+    monthly: list[dict]
+    channels: list[dict]
+    options: Options = field(default_factory=Options)
+
+    def chains(self, *, min_size: int = 2, top: int | None = None) -> list[dict]:
+        """Cascades, largest first, each with its edges and per-generation figures."""
+        return chain_rows(self.cascades, self.cascade_edges, min_size=min_size, top=top)
+
+    def write_back_tables(self) -> dict[str, pa.Table]:
+        """The results a store keeps for people exploring it (see ``Store.write_results``)."""
+        from .authenticity import flags_table
+
+        return {
+            "classes": self.classes.select(["id", "class", "reason"]),
+            "advocates": self.advocates.select(["account", "rank", "score"]),
+            "communities": self.communities,
+            "flags": flags_table(self.flags),
+            "chains": self.cascade_edges.select(["root", "parent", "child"]).rename_columns(
+                ["cascade", "parent", "child"]
+            ),
+        }
+
+
+def chain_rows(cascades: pa.Table, edges: pa.Table, *, min_size: int = 2, top: int | None = None) -> list[dict]:
+    """Cascades, largest first, each with its edges (see :meth:`Analysis.chains`)."""
+    from ..duck import memory_connection
+
+    con = memory_connection()
+    try:
+        con.register("c", cascades)
+        con.register("e", edges)
+        return _chains(con, "c", "e", min_size=min_size, top=top)
+    finally:
+        con.close()
+
+
+def chain_rows_from_files(cascades: Path, edges: Path, *, min_size: int = 2, top: int | None = None) -> list[dict]:
+    """:func:`chain_rows` of the two tables saved as Parquet files, read by DuckDB itself.
+
+    Handing Arrow tables to DuckDB makes it import ``pyarrow.dataset`` and pandas (a fifth of
+    a second); reading the files does not.
+    """
+    from ..duck import memory_connection
+
+    con = memory_connection()
+    try:
+        return _chains(con, _parquet(cascades), _parquet(edges), min_size=min_size, top=top)
+    finally:
+        con.close()
+
+
+def _parquet(path: Path) -> str:
+    return "read_parquet('" + str(path).replace("'", "''") + "')"
+
+
+def _number(x) -> str:
+    """A number as SQL text (a bound parameter would make DuckDB import pandas)."""
+    try:
+        return str(operator.index(x))
+    except TypeError:
+        return repr(float(x))
+
+
+def _chains(con, c: str, e: str, *, min_size, top) -> list[dict]:
+    limit = f"LIMIT {int(top)}" if top else ""
+    rows = con.execute(
+        f"""
+        WITH ed AS (
+            SELECT root, list([parent, child] ORDER BY generation, child_ts, child) AS edges,
+                   list(round(hop_hours, 3) ORDER BY generation, child_ts, child) AS hop_hours
+            FROM {e} GROUP BY root
+        )
+        SELECT c.root, c.size, c.depth, c.max_breadth, round(c.structural_virality, 6) AS structural_virality,
+               c.conversions, c.root_adopted, c.conversions_per_generation, c.people_per_generation,
+               round(c.median_hop_hours, 3) AS median_hop_hours, c.first_ts, c.last_ts,
+               ed.edges, ed.hop_hours
+        FROM {c} AS c JOIN ed USING (root)
+        WHERE c.size >= {_number(min_size)}
+        ORDER BY c.size DESC, c.depth DESC, c.root
+        {limit}
+        """
+    ).to_arrow_table()
+    return table_rows(rows)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_UNIT_MICROSECONDS = {"s": 1_000_000, "ms": 1_000, "us": 1}
+
+
+def table_rows(table: pa.Table) -> list[dict]:
+    """``table.to_pylist()``, without the import of pandas it costs for zoned timestamps.
+
+    pyarrow imports pandas (when installed) to convert each timestamp with a time zone, a fifth
+    of a second that a command answered from the cache need not pay. Top-level timestamp
+    columns with a zone are converted here the way pyarrow converts them (for seconds, milli-
+    and microseconds); anything else goes through ``to_pylist``.
+
+    >>> import datetime as dt
+    >>> t = pa.table({"n": [1, None], "at": pa.array([dt.datetime(1960, 5, 1, 12, 30, 1, 7), None],
+    ...                                               pa.timestamp("us", tz="UTC"))})
+    >>> table_rows(t) == t.to_pylist()
+    True
+    """
+    if "pandas" in sys.modules:
+        return table.to_pylist()
+    zoned = {}
+    for i, f in enumerate(table.schema):
+        if pa.types.is_timestamp(f.type) and f.type.tz is not None:
+            if f.type.unit not in _UNIT_MICROSECONDS:
+                return table.to_pylist()
+            zoned[f.name] = (i, _UNIT_MICROSECONDS[f.type.unit], pa.lib.string_to_tzinfo(f.type.tz))
+        elif _holds_zoned_timestamp(f.type):
+            return table.to_pylist()
+    if not zoned:
+        return table.to_pylist()
+    for name, (i, _, _) in zoned.items():
+        ints = pa.chunked_array([c.view(pa.int64()) for c in table.column(i).chunks], pa.int64())
+        table = table.set_column(i, name, ints)  # a view, not a cast: no pyarrow.compute
+    rows = table.to_pylist()
+    for name, (_, per, tz) in zoned.items():
+        for r in rows:
+            v = r[name]
+            if v is not None:
+                r[name] = (_EPOCH + timedelta(microseconds=v * per)).astimezone(tz)
+    return rows
+
+
+def _holds_zoned_timestamp(t: pa.DataType) -> bool:
+    if pa.types.is_timestamp(t):
+        return t.tz is not None
+    return any(_holds_zoned_timestamp(t.field(i).type) for i in range(t.num_fields))
