@@ -106,7 +106,11 @@ def instrument_analysis() -> None:
             setattr(authenticity, name, timed(f"analyse.detect.{name}", getattr(authenticity, name)))
     embedded.EmbeddedStore.events = timed("store.events (projection)", embedded.EmbeddedStore.events)
     embedded.EmbeddedStore.accounts = timed("store.accounts", embedded.EmbeddedStore.accounts)
-    report_mod.event_summary = timed("report.event_summary", report_mod.event_summary)
+    from womgraph.analyse import summary as summary_mod
+
+    for mod, name in ((report_mod, "event_summary"), (summary_mod, "event_summary")):
+        if hasattr(mod, name):
+            setattr(mod, name, timed(f"{mod.__name__.split('.', 1)[1]}.{name}", getattr(mod, name)))
     report_mod.report_from_analysis = timed("report.report_from_analysis (total)",
                                             report_mod.report_from_analysis)
     formats.emit_document = timed("render.emit_document (JSON)", formats.emit_document)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-__all__ = ["memory_connection", "SPILL_DIR"]
+__all__ = ["memory_connection", "configure", "SPILL_DIR"]
 
 SPILL_DIR = Path(tempfile.gettempdir()) / "womgraph-duckdb"
 
@@ -22,7 +22,11 @@ def memory_connection() -> duckdb.DuckDBPyConnection:
     >>> memory_connection().execute("SELECT current_setting('TimeZone')").fetchone()
     ('UTC',)
     """
-    con = duckdb.connect()
+    return configure(duckdb.connect())
+
+
+def configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """UTC times and spilling to the system's temporary folder, on any connection."""
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET temp_directory = '" + str(SPILL_DIR).replace("'", "''") + "'")
     return con

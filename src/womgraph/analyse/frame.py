@@ -1,8 +1,10 @@
-"""The analysis frame: an in-memory DuckDB connection over the projected events and accounts.
+"""The analysis frame: a DuckDB connection with the events as ``ev`` and the accounts as ``acc``.
 
 Every analysis step is a query (or a NumPy pass) over the tables registered here, so no Python
-code runs per event. The frame also knows the brand's names and the text markers of
-``docs/classes.md``.
+code runs per event. Events come either as an Arrow table (scanned in place) or, for the
+embedded store, as a view over the store's own ``events`` table on a private connection to it:
+then nothing is copied out of the store at all. The frame also knows the brand's names and the
+text markers of ``docs/classes.md``.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import duckdb
 import pyarrow as pa
 
-from ..duck import memory_connection
+from ..duck import configure, memory_connection
 from ..schema import ACCOUNTS_SCHEMA
 
 __all__ = ["Frame", "Options", "DISCLOSURE_MARKERS", "CONTEST_MARKERS", "ANALYSIS_COLUMNS"]
@@ -47,18 +50,30 @@ class Options:
 
 @dataclass
 class Frame:
-    """Events and accounts registered in a private DuckDB connection as ``ev`` and ``acc``."""
+    """Events and accounts in a private DuckDB connection as ``ev`` and ``acc``.
 
-    events: pa.Table
-    accounts: pa.Table
+    ``events`` is an Arrow table with at least :data:`ANALYSIS_COLUMNS`, or None with ``con``:
+    a connection of its own (closed with the frame) to a database whose ``events`` table has
+    those columns.
+    """
+
+    events: pa.Table | None
+    accounts: pa.Table | None
     options: Options = field(default_factory=Options)
+    con: duckdb.DuckDBPyConnection | None = None
 
     def __post_init__(self) -> None:
-        self.con = memory_connection()
         if self.accounts is None or self.accounts.num_rows == 0:
             self.accounts = ACCOUNTS_SCHEMA.empty_table()
-        # Events are scanned in place (Arrow, zero copy); accounts are small and deduplicated.
-        self.con.register("ev", self.events)
+        if self.con is None:
+            self.con = memory_connection()
+            # Events are scanned in place (Arrow, zero copy).
+            self.con.register("ev", self.events)
+        else:
+            configure(self.con)
+            cols = ", ".join(f'"{c}"' for c in ANALYSIS_COLUMNS)
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW ev AS SELECT {cols} FROM events")
+        # Accounts are small and deduplicated.
         self.con.register("acc_in", self.accounts)
         self.con.execute(
             "CREATE TEMP TABLE acc AS SELECT * FROM acc_in "

@@ -3,7 +3,8 @@
 authenticity flags -> classes -> exposures -> attribution -> adoption classes -> cascades ->
 advocates -> communities -> scorecard.
 
->>> import pyarrow as pa
+>>> import duckdb
+import pyarrow as pa
 >>> from womgraph.schema import EVENTS_SCHEMA, ACCOUNTS_SCHEMA
 >>> a = analyse(EVENTS_SCHEMA.empty_table(), ACCOUNTS_SCHEMA.empty_table())
 >>> a.classes.num_rows, a.advocates.num_rows, a.metrics["wom_purity"]
@@ -28,10 +29,19 @@ from .result import Analysis, chain_rows  # noqa: F401 - defined apart so the ca
 __all__ = ["Analysis", "analyse", "analyse_store"]
 
 
-def analyse(events: pa.Table, accounts: pa.Table | None, options: Options | None = None) -> Analysis:
-    """Run every step over ``events`` (at least :data:`ANALYSIS_COLUMNS`) and ``accounts``."""
+def analyse(
+    events: pa.Table | None,
+    accounts: pa.Table | None,
+    options: Options | None = None,
+    *,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> Analysis:
+    """Run every step over ``events`` (at least :data:`ANALYSIS_COLUMNS`) and ``accounts``.
+
+    With ``con`` (a private connection to a database with an ``events`` table, closed here),
+    the events are read where they are instead of from ``events``."""
     options = options or Options()
-    frame = Frame(events, accounts, options)
+    frame = Frame(events, accounts, options, con=con)
     try:
         flags, flag_hooks = detect(frame)
         classify_interactions(frame, flag_hooks)
@@ -66,5 +76,9 @@ def analyse(events: pa.Table, accounts: pa.Table | None, options: Options | None
 
 
 def analyse_store(store: Store, options: Options | None = None) -> Analysis:
-    """Project the store's events and accounts and analyse them."""
+    """Analyse the store's events and accounts: in place when the store is a DuckDB database,
+    else over its projection (the Neo4j store)."""
+    cursor = getattr(store, "cursor", None)
+    if cursor is not None:
+        return analyse(None, store.accounts(), options, con=cursor())
     return analyse(store.events(ANALYSIS_COLUMNS), store.accounts(), options)
