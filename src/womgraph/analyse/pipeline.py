@@ -3,8 +3,7 @@
 authenticity flags -> classes -> exposures -> attribution -> adoption classes -> cascades ->
 advocates -> communities -> scorecard.
 
->>> import duckdb
-import pyarrow as pa
+>>> import pyarrow as pa
 >>> from womgraph.schema import EVENTS_SCHEMA, ACCOUNTS_SCHEMA
 >>> a = analyse(EVENTS_SCHEMA.empty_table(), ACCOUNTS_SCHEMA.empty_table())
 >>> a.classes.num_rows, a.advocates.num_rows, a.metrics["wom_purity"]
@@ -13,6 +12,7 @@ import pyarrow as pa
 
 from __future__ import annotations
 
+import duckdb
 import pyarrow as pa
 
 from ..store.base import Store
