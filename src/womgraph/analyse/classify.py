@@ -197,28 +197,31 @@ def classify_interactions(frame: Frame, flags: pa.Table | None = None) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE cls AS
-        SELECT e.id, e.ts, e.type, e.actor, e.target, e.post, e.parent, e.channel, e.via,
-               e.campaign, e.value, e.by_brand, e.to_brand, e.actor_role, e.flag_rule,
-               pc.creator AS parent_creator, pc.root_creator,
-               {_REST} AS reason
-        FROM base e
-        LEFT JOIN content pc ON pc.cid = e.parent
-        LEFT JOIN content oc ON oc.cid = e.post
+        SELECT *, split_part(reason, ':', 1) AS class FROM (
+            SELECT e.id, e.ts, e.type, e.actor, e.target, e.post, e.parent, e.channel, e.via,
+                   e.campaign, e.value, e.by_brand, e.to_brand, e.actor_role, e.flag_rule,
+                   pc.creator AS parent_creator, pc.root_creator,
+                   {_REST} AS reason
+            FROM base e
+            LEFT JOIN content pc ON pc.cid = e.parent
+            LEFT JOIN content oc ON oc.cid = e.post
+        )
         """
     )
     con.execute("DROP TABLE base")
 
 
 def classify_adoptions(frame: Frame) -> None:
-    """Fill in the reasons of signups and purchases from ``attribution``; add ``class``."""
-    con = frame.con
-    con.execute(
+    """Fill in the reasons (and classes) of signups and purchases from ``attribution``.
+
+    Only the adoptions the first pass left open are touched: an update of a few rows, not a
+    second copy of every event."""
+    frame.con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE cls_done AS
-        WITH r AS (
-            SELECT c.*,
+        UPDATE cls SET reason = r.final_reason, class = split_part(r.final_reason, ':', 1)
+        FROM (
+            SELECT c.id,
                    CASE
-                     WHEN c.reason IS NOT NULL THEN c.reason
                      WHEN c.flag_rule IS NOT NULL THEN 'suspicious:' || c.flag_rule
                      WHEN a.kind = 'peer' THEN 'peer:adoption_via_peer'
                      WHEN a.kind = 'incentivized' THEN 'incentivized:adoption_via_incentive'
@@ -227,11 +230,8 @@ def classify_adoptions(frame: Frame) -> None:
                      ELSE 'social:organic_adoption'
                    END AS final_reason
             FROM cls c LEFT JOIN attribution a ON a.id = c.id
-        )
-        SELECT * EXCLUDE (reason, final_reason), final_reason AS reason,
-               split_part(final_reason, ':', 1) AS class
-        FROM r
+            WHERE c.reason IS NULL
+        ) r
+        WHERE cls.id = r.id AND cls.reason IS NULL
         """
     )
-    con.execute("DROP TABLE cls")
-    con.execute("ALTER TABLE cls_done RENAME TO cls")
