@@ -28,10 +28,7 @@ def _features(frame: Frame) -> None:
     """Create ``base``: events with role and text features and the base rule (one pass)."""
     con = frame.con
     brand_re = frame.brand_regex()
-    names = (
-        "CASE WHEN e.text IS NULL THEN false ELSE regexp_matches(lower(e.text), $brand) END"
-        if brand_re else "false"
-    )
+    names = "coalesce(regexp_matches(e.lt, $brand), false)" if brand_re else "false"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE base AS
@@ -39,16 +36,14 @@ def _features(frame: Frame) -> None:
         SELECT e.id, e.ts, e.type, e.actor, e.target, e.post, e.parent, e.channel, e.via,
                e.campaign, e.value,
                a.role AS actor_role,
-               coalesce(ab.id IS NOT NULL, false) AS by_brand,
-               coalesce(tb.id IS NOT NULL, false) AS to_brand,
+               coalesce(a.role = 'brand', false) AS by_brand,
+               coalesce(e.target IN (SELECT id FROM acc WHERE role = 'brand'), false) AS to_brand,
                {names} AS names_brand,
                coalesce(e.paid, false)
-                 OR (e.text IS NOT NULL AND regexp_matches(lower(e.text), $disclosure)) AS disclosed,
-               e.text IS NOT NULL AND regexp_matches(lower(e.text), $contest) AS contest_text
-        FROM ev e
+                 OR coalesce(regexp_matches(e.lt, $disclosure), false) AS disclosed,
+               coalesce(regexp_matches(e.lt, $contest), false) AS contest_text
+        FROM (SELECT *, lower(text) AS lt FROM ev) e  -- lower-cased once, NULL without text
         LEFT JOIN acc a ON a.id = e.actor
-        LEFT JOIN (SELECT id FROM acc WHERE role = 'brand') ab ON ab.id = e.actor
-        LEFT JOIN (SELECT id FROM acc WHERE role = 'brand') tb ON tb.id = e.target
         )
         SELECT e.*, {_BASE} AS base, coalesce(fe.rule, fa.rule) AS flag_rule
         FROM e {_FLAG_JOIN}
