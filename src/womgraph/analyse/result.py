@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from .frame import Options
 
-__all__ = ["Analysis", "chain_rows", "table_rows"]
+__all__ = ["Analysis", "chain_rows", "table_columns", "table_rows"]
 
 
 @dataclass
@@ -129,7 +129,7 @@ def table_rows(table: pa.Table) -> list[dict]:
     pyarrow imports pandas (when installed) to convert each timestamp with a time zone, a fifth
     of a second that a command answered from the cache need not pay. Top-level timestamp
     columns with a zone are converted here the way pyarrow converts them (for seconds, milli-
-    and microseconds); anything else goes through ``to_pylist``.
+    and microseconds); anything else as ``to_pylist`` converts it.
 
     >>> import datetime as dt
     >>> t = pa.table({"n": [1, None], "at": pa.array([dt.datetime(1960, 5, 1, 12, 30, 1, 7), None],
@@ -137,31 +137,31 @@ def table_rows(table: pa.Table) -> list[dict]:
     >>> table_rows(t) == t.to_pylist()
     True
     """
-    if "pandas" in sys.modules:
+    columns = table_columns(table)
+    if columns is None:
         return table.to_pylist()
-    zoned = {}
-    for i, f in enumerate(table.schema):
-        if pa.types.is_timestamp(f.type) and f.type.tz is not None:
-            if f.type.unit not in _UNIT_MICROSECONDS:
-                return table.to_pylist()
-            zoned[f.name] = (i, _UNIT_MICROSECONDS[f.type.unit], pa.lib.string_to_tzinfo(f.type.tz))
-        elif _holds_zoned_timestamp(f.type):
-            return table.to_pylist()
-    if not zoned:
-        return table.to_pylist()
-    for name, (i, _, _) in zoned.items():
-        ints = pa.chunked_array([c.view(pa.int64()) for c in table.column(i).chunks], pa.int64())
-        table = table.set_column(i, name, ints)  # a view, not a cast: no pyarrow.compute
-    rows = table.to_pylist()
-    for name, (_, per, tz) in zoned.items():
-        for r in rows:
-            v = r[name]
-            if v is not None:
-                r[name] = (_EPOCH + timedelta(microseconds=v * per)).astimezone(tz)
-    return rows
+    names = list(columns)
+    return [dict(zip(names, values)) for values in zip(*columns.values())]
 
 
-def _holds_zoned_timestamp(t: pa.DataType) -> bool:
-    if pa.types.is_timestamp(t):
-        return t.tz is not None
-    return any(_holds_zoned_timestamp(t.field(i).type) for i in range(t.num_fields))
+def table_columns(table: pa.Table) -> dict[str, list] | None:
+    """The columns of ``table`` as Python lists, converted as :func:`table_rows` converts them.
+
+    None when its column names repeat (use ``to_pylist``, which keeps the last).
+    """
+    names = table.column_names
+    if len(set(names)) != len(names):
+        return None
+    return {name: _column_values(table.column(i)) for i, name in enumerate(names)}
+
+
+def _column_values(column: pa.ChunkedArray) -> list:
+    t = column.type
+    if "pandas" in sys.modules or not pa.types.is_timestamp(t) or t.tz is None or t.unit not in _UNIT_MICROSECONDS:
+        return column.to_pylist()
+    # The instants as integers (a view, not a cast, which would import pyarrow.compute), then
+    # each one as pyarrow makes it: UTC epoch plus the offset, in the column's zone.
+    per, tz = _UNIT_MICROSECONDS[t.unit], pa.lib.string_to_tzinfo(t.tz)
+    ints = pa.chunked_array([c.view(pa.int64()) for c in column.chunks], pa.int64())
+    return [None if v is None else (_EPOCH + timedelta(microseconds=v * per)).astimezone(tz)
+            for v in ints.to_pylist()]

@@ -71,6 +71,34 @@ def _rows(data: Sequence[dict] | pa.Table) -> list[dict]:
     return list(data)
 
 
+def _columns(data) -> dict[str, list] | None:
+    pa = sys.modules.get("pyarrow")
+    if pa is not None and isinstance(data, pa.Table):
+        from ..analyse.result import table_columns
+
+        return table_columns(data)
+    return None
+
+
+def _cells(values: list) -> list[str]:
+    """``[_cell(v) for v in values]``, with the common types inline (a CSV of every advocate)."""
+    out: list[str] = []
+    append = out.append
+    for v in values:
+        kind = type(v)
+        if kind is str:
+            append(v)
+        elif kind is int:
+            append(str(v))
+        elif v is None:
+            append("")
+        elif kind is float:
+            append("" if math.isnan(v) or math.isinf(v) else str(round(v, 6)))
+        else:
+            append(_cell(v))
+    return out
+
+
 def _cell(value: Any) -> str:
     kind = type(value)
     if kind is str:  # the common cases first: a CSV of advocates has tens of thousands of cells
@@ -96,8 +124,13 @@ def emit(
     columns: Iterable[str] | None = None,
 ) -> None:
     """Write ``data`` to ``stream`` in ``fmt`` (one of :data:`FORMATS`)."""
-    rows = _rows(data)
-    cols = list(columns) if columns else (list(rows[0].keys()) if rows else [])
+    by_column = _columns(data) if fmt == "csv" else None
+    if by_column is not None:
+        rows = None
+        cols = list(columns) if columns else (list(by_column) if data.num_rows else [])
+    else:
+        rows = _rows(data)
+        cols = list(columns) if columns else (list(rows[0].keys()) if rows else [])
     if fmt == "json":
         stream.write(dumps([{c: r.get(c) for c in cols} for r in rows], indent=2) + "\n")
     elif fmt == "jsonl":
@@ -107,8 +140,12 @@ def emit(
         w = csv.writer(stream, lineterminator="\n")
         if cols:  # no rows and no columns named: an empty file, not an empty header line
             w.writerow(cols)
-        for r in rows:
-            w.writerow([_cell(r.get(c)) for c in cols])
+        if by_column is not None:  # a table: column by column, the same cells
+            n = data.num_rows
+            w.writerows(zip(*(_cells(by_column[c]) if c in by_column else [""] * n for c in cols)))
+        else:
+            for r in rows:
+                w.writerow([_cell(r.get(c)) for c in cols])
     elif fmt == "table":
         from rich.console import Console
         from rich.table import Table
