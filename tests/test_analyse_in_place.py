@@ -51,3 +51,17 @@ def test_a_read_only_store_is_analysed_without_writing_to_it(store_dir):
     with EmbeddedStore(store_dir, read_only=True) as store:
         analyse_store(store)
     assert (store_dir / "womgraph.duckdb").stat().st_mtime_ns == before
+
+
+def test_the_report_summary_counted_in_place_equals_the_projected_one(store_dir):
+    from womgraph.analyse.summary import SUMMARY_COLUMNS, event_summary, stored_event_summary
+
+    with EmbeddedStore(store_dir, read_only=True) as store:
+        projected = event_summary(store.events(SUMMARY_COLUMNS))
+        con = store.cursor()
+        in_place = stored_event_summary(con)
+        con.close()
+    assert in_place == projected
+    assert list(in_place["per_type"]) == list(projected["per_type"])  # same order, too
+    assert list(in_place["per_channel"]) == list(projected["per_channel"])
+    assert in_place["first"].isoformat() == projected["first"].isoformat()

@@ -214,14 +214,22 @@ def cached_event_summary(store: Store, options: Options | None = None) -> dict:
     Kept in the current cache entry (for ``options``) once computed, so a report served from
     the cache does not read every event again. Without a current entry it is computed.
     """
-    from .summary import SUMMARY_COLUMNS, event_summary
+    from .summary import SUMMARY_COLUMNS, event_summary, stored_event_summary
 
     folder = _entry_folder(store, options or Options())
     if folder is not None:
         hit = _read_summary(folder / _SUMMARY)
         if hit is not None:
             return hit
-    summary = event_summary(store.events(SUMMARY_COLUMNS))
+    cursor = getattr(store, "cursor", None)  # the embedded store: count where the events are
+    if cursor is not None:
+        con = cursor()
+        try:
+            summary = stored_event_summary(con)
+        finally:
+            con.close()
+    else:
+        summary = event_summary(store.events(SUMMARY_COLUMNS))
     if folder is not None and folder.is_dir():
         _write_summary(folder, summary)
     return summary

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from ..schema import EVENT_TYPES
 
-__all__ = ["event_summary", "SUMMARY_COLUMNS"]
+__all__ = ["event_summary", "stored_event_summary", "SUMMARY_COLUMNS"]
 
 #: Event columns the summary needs from the store.
 SUMMARY_COLUMNS = ("type", "channel", "actor", "ts")
@@ -24,7 +24,10 @@ SUMMARY_COLUMNS = ("type", "channel", "actor", "ts")
 
 def _counts(column: pa.ChunkedArray, order: tuple[str, ...] = ()) -> dict[str, int]:
     vc = pc.value_counts(pc.fill_null(column, "(none)"))
-    got = {v.as_py(): c.as_py() for v, c in zip(vc.field("values"), vc.field("counts"))}
+    return _ordered({v.as_py(): c.as_py() for v, c in zip(vc.field("values"), vc.field("counts"))}, order)
+
+
+def _ordered(got: dict[str, int], order: tuple[str, ...] = ()) -> dict[str, int]:
     first = [k for k in order if k in got]
     rest = sorted(k for k in got if k not in order)
     return {k: got[k] for k in first + rest}
@@ -42,3 +45,26 @@ def event_summary(events: pa.Table) -> dict:
         "last": pc.max(events.column("ts")).as_py() if n else None,
     }
     return out
+
+
+def stored_event_summary(con) -> dict:
+    """:func:`event_summary` of the ``events`` table on the DuckDB connection ``con``, computed
+    where the events are (nothing is copied out)."""
+    one = con.execute(
+        "SELECT count(*) AS n, count(DISTINCT actor) AS actors, min(ts) AS first, max(ts) AS last "
+        "FROM events"
+    ).to_arrow_table().to_pylist()[0]
+    n = one["n"]
+
+    def counts(col: str, order: tuple[str, ...] = ()) -> dict[str, int]:
+        rows = con.execute(f"SELECT coalesce({col}, '(none)'), count(*) FROM events GROUP BY 1").fetchall()
+        return _ordered(dict(rows), order)
+
+    return {
+        "events": n,
+        "per_type": counts("type", EVENT_TYPES) if n else {},
+        "per_channel": counts("channel") if n else {},
+        "actors": one["actors"] if n else 0,
+        "first": one["first"] if n else None,
+        "last": one["last"] if n else None,
+    }
