@@ -199,7 +199,8 @@ def classify_interactions(frame: Frame, flags: pa.Table | None = None) -> None:
                    {_REST} AS reason
             FROM base e
             LEFT JOIN content pc ON pc.cid = e.parent
-            LEFT JOIN content oc ON oc.cid = e.post
+            -- a post's own row matters only to mentions (rules 13-14): no lookup for the rest
+            LEFT JOIN content oc ON oc.cid = CASE WHEN e.type = 'mention' THEN e.post END
         )
         """
     )
