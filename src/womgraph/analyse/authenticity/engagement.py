@@ -102,13 +102,14 @@ def _lockstep_pairs(con, t: EngagementThresholds) -> pa.Table:
     pairs come from a prefix filter instead. In a qualifying pair, let A be the account with fewer
     likes: at least ``o = max(min_posts, ceil(min_share * n_A))`` of A's likes coincide with B's.
     Those are all *accompanied* likes (another like on the post within the window), so any
-    ``acc_A - o + 1`` of A's accompanied likes include at least one of them (pigeonhole). Each A
-    probes with its least crowded ones, which keeps viral bursts out of the probe, and each probe
-    hit is then verified against A's remaining likes by lookups, never by enumerating the burst.
+    ``acc_A - o + 2`` of A's accompanied likes include at least two of them (pigeonhole; all
+    ``o`` when that is every accompanied like). Each A probes with its least crowded ones, which
+    keeps viral bursts out of the probe; only pairs with enough hits are candidates, and only
+    those are counted in full.
     """
     w = int(t.lockstep_seconds)
     share = float(t.lockstep_min_share)
-    tables = ("_ls_like", "_ls_acct", "_ls_acc", "_ls_probe")
+    tables = ("_ls_like", "_ls_acct", "_ls_acc", "_ls_cand")
     try:
         con.execute(
             f"""
@@ -140,36 +141,39 @@ def _lockstep_pairs(con, t: EngagementThresholds) -> pa.Table:
             WHERE l.crowd > 0 AND n.acc >= {int(t.lockstep_min_posts)}
             """
         )
-        # Probe: A's first acc - o + 1 accompanied likes against every like on the same post in
-        # the same or a neighbouring window, from accounts with at least as many likes.
+        # Probe: A's first L = min(acc, acc - o + 2) accompanied likes against every like on
+        # the same post in the same or a neighbouring window, from accounts with at least as
+        # many likes. A qualifying B coincides with at least need = L - acc + o of them (2, or
+        # all o when L = acc): one more probe like per account buys a filter that drops almost
+        # every chance pair before anything is verified.
         con.execute(
             f"""
-            CREATE OR REPLACE TEMP TABLE _ls_probe AS
-            SELECT x.a AS xa, y.a AS ya, x.pos AS r, x.o AS o
-            FROM (SELECT a, p, s, b + d AS b, n, o, pos
+            CREATE OR REPLACE TEMP TABLE _ls_cand AS
+            SELECT x.a AS xa, y.a AS ya
+            FROM (SELECT a, p, s, b + d AS b, n, o,
+                         least(acc, acc - o + 2) - acc + o AS need
                   FROM _ls_acc, (VALUES (-1), (0), (1)) AS t(d)
-                  WHERE acc >= o AND pos <= acc - o + 1) x
+                  WHERE acc >= o AND pos <= least(acc, acc - o + 2)) x
             JOIN _ls_acc y ON x.p = y.p AND x.b = y.b
             WHERE abs(x.s - y.s) <= {w} AND y.a <> x.a AND y.n >= x.n AND y.acc >= x.o
+            GROUP BY 1, 2
+            HAVING count(*) >= any_value(x.need)
             """
         )
-        # Verify: the hit at position r plus A's later likes that B matched. For a pair's first
-        # hit this is every coinciding like (an earlier one would have been a probe hit too).
+        # Verify the few candidates: count every coinciding like of the pair.
         return con.execute(
             f"""
             WITH m AS (
-                SELECT pr.xa, pr.ya, pr.r, any_value(pr.o) AS o, count(*) + 1 AS shared
-                FROM _ls_probe pr
-                JOIN _ls_acc x ON x.a = pr.xa AND x.pos > pr.r
-                JOIN _ls_acc y ON y.a = pr.ya AND y.p = x.p
+                SELECT c.xa, c.ya, count(*) AS shared
+                FROM _ls_cand c
+                JOIN _ls_acc x ON x.a = c.xa
+                JOIN _ls_acc y ON y.a = c.ya AND y.p = x.p
                 WHERE abs(x.s - y.s) <= {w}
-                GROUP BY 1, 2, 3
-                UNION ALL  -- hits with nothing after them; they matter only when o <= 1
-                SELECT xa, ya, r, o, 1 FROM _ls_probe WHERE o <= 1
+                GROUP BY 1, 2
             ),
             q AS (
                 SELECT least(xa, ya) AS a, greatest(xa, ya) AS b, max(shared) AS shared
-                FROM m WHERE shared >= o GROUP BY 1, 2
+                FROM m GROUP BY 1, 2
             ),
             hit AS (
                 SELECT q.a, q.b, q.shared FROM q
