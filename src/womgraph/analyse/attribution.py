@@ -24,36 +24,41 @@ def build_exposures(frame: Frame) -> None:
     frame.con.execute(
         """
         CREATE OR REPLACE TEMP TABLE exposures AS
-        WITH x AS (
-            -- told directly: referral, recommendation, a tagged friend
-            SELECT target AS person, actor AS sender, ts, id AS event, 'peer' AS kind
-            FROM cls WHERE reason IN ('peer:referral', 'peer:recommendation', 'peer:tagged_friend')
-            UNION ALL
-            -- saw a peer's story: replied to it or shared it
-            SELECT actor, coalesce(target, parent_creator), ts, id, 'peer'
-            FROM cls WHERE reason IN ('peer:conversation_about_brand', 'peer:share_of_peer_story')
-            UNION ALL
-            -- incentivized content addressed to a person (partner codes, contest tags)
-            SELECT target, actor, ts, id, 'incentivized'
-            FROM cls WHERE reason LIKE 'incentivized:%' AND target IS NOT NULL
-                       AND type NOT IN ('signup', 'purchase')
-            UNION ALL
-            -- engaged with brand content, or was messaged by the brand
-            SELECT actor, coalesce(root_creator, parent_creator, target), ts, id, 'broadcast'
-            FROM cls WHERE reason LIKE 'broadcast:%' AND reason <> 'broadcast:brand_message'
-                       AND NOT by_brand AND type NOT IN ('signup', 'purchase')
-            UNION ALL
-            SELECT target, actor, ts, id, 'broadcast'
-            FROM cls WHERE reason = 'broadcast:brand_message' AND target IS NOT NULL
-            UNION ALL
-            -- flagged accounts reaching people
-            SELECT target, actor, ts, id, 'suspicious'
-            FROM cls WHERE reason LIKE 'suspicious:%' AND target IS NOT NULL
-                       AND type IN ('referral', 'recommendation', 'mention')
+        WITH c AS (  -- one pass over the events: which rule (if any) makes each an exposure
+            SELECT id, ts, actor, target, parent_creator, root_creator,
+                   CASE
+                     -- told directly: referral, recommendation, a tagged friend
+                     WHEN reason IN ('peer:referral', 'peer:recommendation', 'peer:tagged_friend')
+                       THEN 'told'
+                     -- saw a peer's story: replied to it or shared it
+                     WHEN reason IN ('peer:conversation_about_brand', 'peer:share_of_peer_story')
+                       THEN 'saw_peer'
+                     -- incentivized content addressed to a person (partner codes, contest tags)
+                     WHEN reason LIKE 'incentivized:%' AND target IS NOT NULL
+                          AND type NOT IN ('signup', 'purchase') THEN 'incentivized'
+                     -- engaged with brand content, or was messaged by the brand
+                     WHEN reason LIKE 'broadcast:%' AND reason <> 'broadcast:brand_message'
+                          AND NOT by_brand AND type NOT IN ('signup', 'purchase') THEN 'engaged'
+                     WHEN reason = 'broadcast:brand_message' AND target IS NOT NULL THEN 'messaged'
+                     -- flagged accounts reaching people
+                     WHEN reason LIKE 'suspicious:%' AND target IS NOT NULL
+                          AND type IN ('referral', 'recommendation', 'mention') THEN 'flagged'
+                   END AS rule
+            FROM cls
+        ),
+        x AS (
+            SELECT CASE WHEN rule IN ('saw_peer', 'engaged') THEN actor ELSE target END AS person,
+                   CASE rule WHEN 'saw_peer' THEN coalesce(target, parent_creator)
+                             WHEN 'engaged' THEN coalesce(root_creator, parent_creator, target)
+                             ELSE actor END AS sender,
+                   ts, id AS event,
+                   CASE rule WHEN 'told' THEN 'peer' WHEN 'saw_peer' THEN 'peer'
+                             WHEN 'incentivized' THEN 'incentivized' WHEN 'flagged' THEN 'suspicious'
+                             ELSE 'broadcast' END AS kind
+            FROM c WHERE rule IS NOT NULL
         )
         SELECT * FROM x
         WHERE person IS NOT NULL AND sender IS NOT NULL AND person <> sender
-        ORDER BY person, ts
         """
     )
 
