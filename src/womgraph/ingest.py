@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -21,7 +22,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import EXIT_OK, EXIT_REJECTS
-from .read import check_source, detect_format, iter_csv_chunks, iter_line_chunks, open_source, source_name
+from .read import (
+    ahead,
+    check_source,
+    detect_format,
+    iter_csv_chunks,
+    iter_line_chunks,
+    open_source,
+    source_name,
+)
 from .store.base import AddResult, Store
 from .validate import REJECTS_SCHEMA, RejectWriter, Validated, Validator
 
@@ -100,23 +109,18 @@ class IngestSummary:
         }
 
 
-def _chunks(
-    path: str | Path, src: SourceSummary, validator: Validator, progress: Progress | None
-) -> Iterator[Validated]:
-    """Validated chunks of one source; its format is noted in ``src`` before the first one."""
+def _chunks(path: str | Path, src: SourceSummary, validator: Validator) -> Iterator[tuple[int, Validated]]:
+    """(bytes read, validated chunk) of one source; its format is noted in ``src`` before the
+    first one."""
     name = source_name(path)
     with open_source(path) as (stream, head):
         fmt = src.format = detect_format(path, head)
         if fmt == "jsonl":
             for chunk in iter_line_chunks(stream, name):
-                if progress:
-                    progress(name, chunk.nbytes)
-                yield validator.jsonl(chunk, name)
+                yield chunk.nbytes, validator.jsonl(chunk, name)
         else:
             for chunk in iter_csv_chunks(stream, name=name):
-                if progress:
-                    progress(name, chunk.nbytes)
-                yield validator.csv(chunk, name)
+                yield chunk.nbytes, validator.csv(chunk, name)
 
 
 def _conflict_rejects(conflicts: pa.Table, valid: pa.Table) -> pa.Table:
@@ -171,18 +175,23 @@ def ingest(
             for kind, path in jobs:
                 src = SourceSummary(file=source_name(path), kind=kind, format="")
                 summary.sources.append(src)
-                for checked in _chunks(path, src, validators[kind], progress):
-                    src.read += checked.read
-                    src.accepted += checked.valid.num_rows
-                    src.rejected += checked.rejects.num_rows
-                    writer.write(checked.rejects)
-                    if strict:
-                        held[kind].append((src, checked.valid))
-                        continue
-                    result = _store(store, kind, checked.valid)
-                    _count(src, result)
-                    if result.conflicts.num_rows:
-                        writer.write(_conflict_rejects(result.conflicts, checked.valid))
+                # The next chunk is read and validated while this one is stored; closing stops
+                # that work before the validators are closed, whatever happens here.
+                with closing(ahead(_chunks(path, src, validators[kind]))) as chunks:
+                    for nbytes, checked in chunks:
+                        if progress:
+                            progress(src.file, nbytes)
+                        src.read += checked.read
+                        src.accepted += checked.valid.num_rows
+                        src.rejected += checked.rejects.num_rows
+                        writer.write(checked.rejects)
+                        if strict:
+                            held[kind].append((src, checked.valid))
+                            continue
+                        result = _store(store, kind, checked.valid)
+                        _count(src, result)
+                        if result.conflicts.num_rows:
+                            writer.write(_conflict_rejects(result.conflicts, checked.valid))
         finally:
             for v in validators.values():
                 v.close()

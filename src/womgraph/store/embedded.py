@@ -32,6 +32,8 @@ from .base import CONFLICT_SCHEMA, AddResult
 __all__ = ["EmbeddedStore", "DB_FILE", "FORMAT_VERSION"]
 
 DB_FILE = "womgraph.duckdb"
+#: Rows per Arrow record batch handed to DuckDB for an insert.
+_BATCH_ROWS = 64 * 1024
 FORMAT_VERSION = "1"
 
 _DUCK_TYPES = {
@@ -137,13 +139,18 @@ class EmbeddedStore:
             self._con = None
 
     # -- writes -----------------------------------------------------------------------------
-    def _stage(self, table: pa.Table, schema: pa.Schema) -> None:
+    def _stage(self, table: pa.Table, schema: pa.Schema) -> int:
         """Register the incoming rows as ``incoming`` (with an ordinal) and, for ids that occur
-        more than once in them, their first row as ``firsts``; nothing else is copied."""
+        more than once in them, their first row as ``firsts``; return how many such ids there
+        are. Nothing else is copied."""
         table = table.select(schema.names).cast(schema)
         # The ordinal comes from Arrow: a scan need not keep row order.
         table = table.append_column("_ord", pa.array(np.arange(table.num_rows, dtype=np.int64)))
-        self._con.register("incoming", table)
+        # In batches of row-group size or less: DuckDB then inserts them on all its threads and
+        # compresses them as it goes, where one large batch is inserted by one thread and left
+        # for the checkpoint (at close) to compress, at about twice the cost.
+        batches = table.to_batches(max_chunksize=_BATCH_ROWS)
+        self._con.register("incoming", pa.Table.from_batches(batches, table.schema))
         self._con.execute(
             """
             CREATE OR REPLACE TEMP TABLE firsts AS
@@ -152,31 +159,57 @@ class EmbeddedStore:
             FROM incoming GROUP BY id HAVING count(*) > 1
             """
         )
+        return self._con.execute("SELECT count(*) FROM firsts").fetchone()[0]
 
     def _unstage(self) -> None:
         self._con.unregister("incoming")
         self._con.execute("DROP TABLE IF EXISTS firsts")
+        self._con.execute("DROP TABLE IF EXISTS known")
 
     # Each incoming id is compared with one reference row: the stored row when there is one,
     # else the first incoming row with that id. A row whose digest differs is a conflict.
+    # ``known`` holds the stored rows of the incoming ids (usually none), so neither this query
+    # nor the insert joins the whole ``events`` table.
     _CONFLICTS_SQL = """
         SELECT i.id, i.src, i.line,
                CASE WHEN e.id IS NULL THEN f.src ELSE e.src END AS stored_src,
                CASE WHEN e.id IS NULL THEN f.line ELSE e.line END AS stored_line
         FROM incoming i
-        LEFT JOIN {table} e ON e.id = i.id
+        LEFT JOIN known e ON e.id = i.id
         LEFT JOIN firsts f ON f.id = i.id
         WHERE (e.id IS NOT NULL AND i.digest <> e.digest)
            OR (e.id IS NULL AND f.id IS NOT NULL AND i.digest <> f.digest)
         ORDER BY i._ord
     """
 
-    def find_conflicts(self, events: pa.Table) -> pa.Table:
-        self._stage(events, EVENTS_SCHEMA)
-        try:
-            return self._con.execute(self._CONFLICTS_SQL.format(table="events")).to_arrow_table().cast(
-                CONFLICT_SCHEMA
+    def _find_known(self) -> int:
+        """Stage as ``known`` the stored events whose ids are incoming; return how many.
+
+        An empty store (a first ingest) is not scanned at all.
+        """
+        con = self._con
+        if con.execute("SELECT NOT EXISTS (SELECT 1 FROM events)").fetchone()[0]:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE known AS SELECT id, digest, src, line FROM events LIMIT 0"
             )
+            return 0
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE known AS
+            SELECT e.id, e.digest, e.src, e.line FROM events e SEMI JOIN incoming i ON e.id = i.id
+            """
+        )
+        return con.execute("SELECT count(*) FROM known").fetchone()[0]
+
+    def _conflicts(self, known: int, repeated: int) -> pa.Table:
+        if not (known or repeated):
+            return CONFLICT_SCHEMA.empty_table()
+        return self._con.execute(self._CONFLICTS_SQL).to_arrow_table().cast(CONFLICT_SCHEMA)
+
+    def find_conflicts(self, events: pa.Table) -> pa.Table:
+        repeated = self._stage(events, EVENTS_SCHEMA)
+        try:
+            return self._conflicts(self._find_known(), repeated)
         finally:
             self._unstage()
 
@@ -186,15 +219,19 @@ class EmbeddedStore:
         con = self._con
         con.execute("BEGIN TRANSACTION")
         try:
-            self._stage(events, EVENTS_SCHEMA)
-            conflicts = con.execute(self._CONFLICTS_SQL.format(table="events")).to_arrow_table()
+            repeated = self._stage(events, EVENTS_SCHEMA)
+            known = self._find_known()
+            conflicts = self._conflicts(known, repeated)
+            # New ids only, each once (its first row): with nothing known and no id repeated
+            # that is every row, and the insert is a plain copy.
+            keep = []
+            if known:
+                keep.append("NOT EXISTS (SELECT 1 FROM known e WHERE e.id = i.id)")
+            if repeated:
+                keep.append("NOT EXISTS (SELECT 1 FROM firsts f WHERE f.id = i.id AND f._ord <> i._ord)")
+            where = f"WHERE {' AND '.join(keep)}" if keep else ""
             inserted = con.execute(
-                f"""
-                INSERT INTO events SELECT {_cols(EVENTS_SCHEMA, "i")} FROM incoming i
-                LEFT JOIN firsts f ON f.id = i.id
-                WHERE (f.id IS NULL OR i._ord = f._ord)
-                  AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = i.id)
-                """
+                f"INSERT INTO events SELECT {_cols(EVENTS_SCHEMA, 'i')} FROM incoming i {where}"
             ).fetchone()[0]
             self._unstage()
             if inserted:
@@ -205,9 +242,7 @@ class EmbeddedStore:
             self._unstage()
             raise
         duplicates = events.num_rows - inserted - conflicts.num_rows
-        return AddResult(
-            inserted=inserted, duplicates=duplicates, conflicts=conflicts.cast(CONFLICT_SCHEMA)
-        )
+        return AddResult(inserted=inserted, duplicates=duplicates, conflicts=conflicts)
 
     def add_accounts(self, accounts: pa.Table) -> AddResult:
         if accounts.num_rows == 0:

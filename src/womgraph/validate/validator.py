@@ -1,7 +1,9 @@
 """Validate chunks of input records in DuckDB: good rows out as Arrow, bad rows out with reasons.
 
-One :class:`Validator` per record kind (events or accounts) owns an in-memory DuckDB connection;
-each chunk is one query, so no Python code runs per record.
+One :class:`Validator` per record kind (events or accounts) owns an in-memory DuckDB connection.
+Each chunk is read by one query (:mod:`.fast`) that accepts the clean records and marks the
+others; only the marked ones go through the exact rules (:mod:`.rules`), which accept them or
+say in words what is wrong. No Python code runs per accepted record.
 """
 
 from __future__ import annotations
@@ -10,23 +12,20 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..duck import memory_connection
 from ..read.csv_reader import CsvChunk, column_name
 from ..read.lines import LineChunk
 from ..schema import ACCOUNTS_SCHEMA, EVENTS_SCHEMA
+from .fast import fast_sql, json_fields_sql
 from .rules import ACCOUNT_RULES, EVENT_RULES, Rule, screening_sql, sql_str, validation_sql
+from .structure import MESSAGES, structural_sql
 
 __all__ = ["Validator", "Validated", "REJECTS_SCHEMA"]
 
-# DuckDB's JSON parser also takes trailing commas and NaN / Infinity literals, which are not JSON
-# and which other tools reading the same file (or the stored ``extra``) would choke on. A cheap
-# pattern picks the few lines that might hold them; those are checked again with their strings
-# blanked out, so a text that merely says "nan" or ", ]" is not refused.
-_NOT_JSON = r"[:\[,]\s*[-+]?(?i:nan|inf)|,\s*[\]}]"
-#: A cheap first pass for _NOT_JSON: a value that starts with a letter, or a comma before a close.
-_NOT_JSON_CHEAP = r"[:\[,]\s*[-+]?[nNiI]|,\s*[\]}]"
-_STRING = r'"(?:[^"\\]|\\.)*"'
+#: Rows per record batch handed to DuckDB (it reads the batches of a table in parallel).
+_BATCH_ROWS = 64 * 1024
 
 REJECTS_SCHEMA = pa.schema(
     [
@@ -59,7 +58,7 @@ class Validator:
     (['e1'], ['missing_field'])
     """
 
-    def __init__(self, kind: str):
+    def __init__(self, kind: str, *, fast: bool = True):
         if kind == "events":
             self.rules: tuple[Rule, ...] = EVENT_RULES
             self.schema = EVENTS_SCHEMA
@@ -69,9 +68,12 @@ class Validator:
         else:  # pragma: no cover - programming error
             raise ValueError(kind)
         self.kind = kind
+        self.fast = fast  # False: every record goes through the exact rules (for tests)
+        self.last_slow = 0
         self.con = memory_connection()
         self._sql = validation_sql(self.rules, "staged_bad", events=kind == "events")
-        self._screen = screening_sql(self.rules, "staged", events=kind == "events")
+        self._screen = screening_sql(self.rules, "staged_slow", events=kind == "events")
+        self._events = kind == "events"
         self._out_schema = self.schema.append(pa.field("record", pa.string()))
 
     def close(self) -> None:
@@ -79,89 +81,87 @@ class Validator:
 
     # -- JSON Lines -------------------------------------------------------------------------
     def jsonl(self, chunk: LineChunk, src: str) -> Validated:
-        con = self.con
         n = len(chunk.lines)
+        line = pa.array(np.arange(chunk.first_line, chunk.first_line + n, dtype=np.int64))
         # UTF-8 is checked for the whole chunk at once by Arrow; only a chunk with a bad line
-        # is decoded line by line. Lines keep their newline: JSON allows trailing white space.
+        # is decoded line by line in DuckDB (and keeps its bytes, to show a bad line as it was).
+        # The record as written is the line without its line break; JSON allows that space.
         try:
-            text = chunk.lines.cast(pa.large_string())
+            text = pc.utf8_rtrim(chunk.lines.cast(pa.large_string()), characters="\r\n")
             decoded = "raw"
         except (pa.ArrowInvalid, UnicodeDecodeError):
-            text = chunk.lines
-            decoded = "try(decode(raw))"
-        con.register(
-            "chunk",
-            pa.table(
+            text = None
+            decoded = "rtrim(try(decode(raw)), chr(13) || chr(10))"
+        raw = text if text is not None else chunk.lines
+        self._register("chunk", pa.table({"line": line, "raw": raw}))
+        try:
+            source = (
+                f"(SELECT line, txt, {structural_sql('txt')} AS structural "
+                f"FROM (SELECT line, {decoded} AS txt FROM chunk))"
+            )
+            fields = json_fields_sql(self.rules, source)
+            out = self._fast(f"SELECT *, NULL::VARCHAR AS cell_problem FROM ({fields})")
+            if text is None:  # the text as DuckDB decoded it, NULL where it is not UTF-8
+                text = self.con.execute(f"SELECT {decoded} FROM chunk").to_arrow_table().column(0)
+        finally:
+            self.con.unregister("chunk")
+        text = text.cast(pa.string()) if text.type != pa.string() else text
+        structural = out.column("structural")
+        is_object = pc.is_null(structural)
+        unreadable = pc.and_(pc.invert(is_object), pc.not_equal(structural, "blank"))
+        exact = self._exact_jsonl(src, line, text, pc.and_(is_object, out.column("_slow")))
+        result = self._finish(src, out, is_object, text, exact)
+        read = n - (pc.sum(pc.equal(structural, "blank")).as_py() or 0)
+        if pc.any(unreadable).as_py():
+            rows = pc.filter(pa.table({"line": line, "reason": structural, "record": text}), unreadable)
+            records = [
+                rec if rec is not None else raw.decode("utf-8", "backslashreplace").rstrip("\r\n")
+                for rec, raw in zip(
+                    rows.column("record").to_pylist(),
+                    pc.filter(chunk.lines, unreadable).to_pylist(),
+                )
+            ]
+            reasons = rows.column("reason").to_pylist()
+            structural_rejects = pa.table(
                 {
-                    "line": pa.array(np.arange(chunk.first_line, chunk.first_line + n, dtype=np.int64)),
-                    "raw": text,
-                }
-            ),
-        )
+                    "file": pa.array([src] * rows.num_rows, pa.string()),
+                    "line": rows.column("line"),
+                    "reason": rows.column("reason"),
+                    "message": pa.array([MESSAGES[r] for r in reasons], pa.string()),
+                    "record": pa.array(records, pa.string()),
+                },
+                schema=REJECTS_SCHEMA,
+            )
+            rejects = pa.concat_tables([structural_rejects, result.rejects]).sort_by("line")
+        else:
+            rejects = result.rejects
+        return Validated(result.valid, rejects, read)
+
+    def _exact_jsonl(self, src: str, line: pa.Array, text: pa.Array, slow: pa.Array) -> Validated | None:
+        """The exact rules over the records ``slow`` marks (None when there are none)."""
+        if not pc.any(slow).as_py():
+            return None
         names = [r.name for r in self.rules]
         paths = "[" + ", ".join(sql_str(f"$.{n}") for n in names) + "]"
         patch = sql_str("{" + ", ".join(f'"{n}": null' for n in names) + "}")
         fields = ", ".join(
             f'vs[{i}] AS "{n}__v", ts[{i}] AS "{n}__t"' for i, n in enumerate(names, start=1)
         )
-        blank = "trim(txt, chr(13) || chr(10) || chr(9) || ' ') = ''"
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE lines AS
-            SELECT * FROM (
-                SELECT line, raw, txt,
-                       CASE WHEN txt IS NULL THEN 'invalid_utf8'
-                            WHEN NOT json_valid(txt) THEN CASE WHEN {blank} THEN 'blank' ELSE 'malformed_json' END
-                            WHEN regexp_matches(txt, {sql_str(_NOT_JSON_CHEAP)})
-                                 AND regexp_matches(txt, {sql_str(_NOT_JSON)})
-                                 AND regexp_matches(regexp_replace(txt, {sql_str(_STRING)}, '""', 'g'),
-                                                    {sql_str(_NOT_JSON)}) THEN 'malformed_json'
-                            WHEN json_type(txt) <> 'OBJECT' THEN 'not_an_object' END AS structural
-                FROM (SELECT line, raw, {decoded} AS txt FROM chunk)
-            ) WHERE structural IS DISTINCT FROM 'blank'
-            """
-        )
-        con.unregister("chunk")
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP VIEW staged AS
-            SELECT line, rtrim(txt, chr(13) || chr(10)) AS record, {sql_str(src)} AS src, {fields},
-                   CASE WHEN ex::VARCHAR = '{{}}' THEN NULL ELSE ex::VARCHAR END AS extra,
-                   NULL::VARCHAR AS cell_problem
-            FROM (SELECT line, txt, json_extract_string(txt, {paths}) AS vs,
-                         json_type(txt, {paths}) AS ts, json_merge_patch(txt, {patch}) AS ex
-                  FROM lines WHERE structural IS NULL)
-            """
-        )
-        result = self._finish(src)
-        structural = con.execute(
-            f"""
-            SELECT {sql_str(src)} AS file, line, structural AS reason,
-                   CASE structural WHEN 'invalid_utf8' THEN 'the line is not valid UTF-8 text'
-                        WHEN 'malformed_json' THEN 'the line is not valid JSON'
-                        ELSE 'the line is JSON but not an object' END AS message,
-                   rtrim(txt, chr(13) || chr(10)) AS record, raw
-            FROM lines WHERE structural IS NOT NULL
-            """
-        ).to_arrow_table()
-        read = con.execute("SELECT count(*) FROM lines").fetchone()[0]
-        con.execute("DROP VIEW staged")
-        con.execute("DROP TABLE lines")
-        if structural.num_rows:
-            records = [
-                rec if rec is not None else raw.decode("utf-8", "backslashreplace").rstrip("\r\n")
-                for rec, raw in zip(
-                    structural.column("record").to_pylist(), structural.column("raw").to_pylist()
-                )
-            ]
-            structural = structural.drop_columns(["raw"]).set_column(
-                4, "record", pa.array(records, pa.string())
+        self._register("slow_lines", pc.filter(pa.table({"line": line, "txt": text}), slow))
+        try:
+            return self._judge(
+                src,
+                f"""
+                SELECT line, txt AS record, {sql_str(src)} AS src, {fields},
+                       CASE WHEN ex::VARCHAR = '{{}}' THEN NULL ELSE ex::VARCHAR END AS extra,
+                       NULL::VARCHAR AS cell_problem
+                FROM (SELECT line, txt, json_extract_string(txt, {paths}) AS vs,
+                             json_type(txt, {paths}) AS ts, json_merge_patch(txt, {patch}) AS ex
+                      FROM slow_lines)
+                """,
             )
-            rejects = pa.concat_tables([structural.cast(REJECTS_SCHEMA), result.rejects])
-            rejects = rejects.sort_by("line")
-        else:
-            rejects = result.rejects
-        return Validated(result.valid, rejects, read)
+        finally:
+            self.con.unregister("slow_lines")
 
     # -- CSV --------------------------------------------------------------------------------
     def csv(self, chunk: CsvChunk, src: str) -> Validated:
@@ -231,24 +231,77 @@ class Validator:
             FROM chunk
             """
         )
-        result = self._finish(src)
-        con.execute("DROP VIEW staged")
-        con.unregister("chunk")
+        try:
+            out = self._fast("SELECT *, NULL::VARCHAR AS structural, false AS _odd FROM staged")
+            slow = out.column("_slow")
+            exact = None
+            if pc.any(slow).as_py():
+                self._register("slow_lines", pa.table({"line": pc.filter(out.column("line"), slow)}))
+                exact = self._judge(src, "SELECT * FROM staged WHERE line IN (SELECT line FROM slow_lines)")
+                con.unregister("slow_lines")
+        finally:
+            con.execute("DROP VIEW staged")
+            con.unregister("chunk")
+        everything = pa.array(np.ones(chunk.table.num_rows, dtype=bool))
+        result = self._finish(src, out, everything, chunk.table.column("record"), exact)
         rejects = result.rejects
         if reader_rejects.num_rows:
             rejects = pa.concat_tables([rejects, reader_rejects]).sort_by("line")
         return Validated(result.valid, rejects, read)
 
     # -- shared -----------------------------------------------------------------------------
-    def _finish(self, src: str) -> Validated:
-        """Screen every record fast; say in words what is wrong only with the bad ones."""
+    def _register(self, name: str, table: pa.Table) -> None:
+        """Hand ``table`` to DuckDB in several record batches, so that it reads them in parallel."""
+        batches = table.to_batches(max_chunksize=_BATCH_ROWS)
+        self.con.register(name, pa.Table.from_batches(batches, table.schema))
+
+    def _fast(self, staged: str) -> pa.Table:
+        """The fast path over every row of ``staged``, in its order."""
+        if not self.fast:
+            staged = f"SELECT * REPLACE (true AS _odd) FROM ({staged})"
+        # A relation (not execute()) so that DuckDB runs the query on all its threads: the result
+        # of execute() is streamed, and its pipeline runs on one.
+        out = self.con.sql(fast_sql(self.rules, f"({staged})", events=self._events)).to_arrow_table()
+        readable_slow = pc.and_(pc.is_null(out.column("structural")), out.column("_slow"))
+        self.last_slow = pc.sum(readable_slow).as_py() or 0  # records the exact rules judged
+        line = out.column("line").to_numpy()
+        if len(line) > 1 and not (np.diff(line) > 0).all():  # pragma: no cover - DuckDB keeps order
+            out = out.sort_by("line")
+        return out
+
+    def _finish(
+        self, src: str, out: pa.Table, readable: pa.Array, records: pa.Array, exact: Validated | None
+    ) -> Validated:
+        """Valid rows: those the fast path accepted (``out`` row for row with ``records``, among
+        the ``readable`` rows) and those the exact rules accepted; rejects from the exact rules."""
+        accepted = pc.and_(readable, pc.invert(out.column("_slow")))
+        fields = [n for n in self.schema.names if n not in ("src", "line")]
+        same = pa.DictionaryArray.from_arrays(pa.array(np.zeros(out.num_rows, dtype=np.int32)), pa.array([src]))
+        table = (
+            out.select(fields)
+            .append_column("src", same.cast(pa.string()))
+            .append_column("line", out.column("line"))
+            .append_column("record", records)
+        )
+        valid = table if pc.all(accepted).as_py() else table.filter(accepted)
+        valid = valid.cast(self._out_schema)
+        if exact is None:
+            return Validated(valid, REJECTS_SCHEMA.empty_table(), valid.num_rows)
+        if exact.valid.num_rows:
+            valid = pa.concat_tables([valid, exact.valid]).sort_by("line")
+        return Validated(valid, exact.rejects, valid.num_rows)
+
+    def _judge(self, src: str, staged: str) -> Validated:
+        """The exact rules over the relation ``staged`` (a query): valid rows, and rejected rows
+        with a reason code and every problem in words."""
         con = self.con
-        con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {self._screen}")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW staged_slow AS {staged}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE screened AS {self._screen}")
         cols = ", ".join(f'"{n}"' for n in self._out_schema.names)
-        valid = con.execute(f"SELECT {cols} FROM checked WHERE NOT _bad ORDER BY line").to_arrow_table()
+        valid = con.execute(f"SELECT {cols} FROM screened WHERE NOT _bad ORDER BY line").to_arrow_table()
         con.execute(
-            "CREATE OR REPLACE TEMP VIEW staged_bad AS SELECT * FROM staged "
-            "WHERE line IN (SELECT line FROM checked WHERE _bad)"
+            "CREATE OR REPLACE TEMP VIEW staged_bad AS SELECT * FROM staged_slow "
+            "WHERE line IN (SELECT line FROM screened WHERE _bad)"
         )
         # A bad record always gets a reason; should the two queries ever disagree, the record
         # is still rejected (never lost) with a generic reason.
@@ -259,14 +312,14 @@ class Validator:
                    coalesce(w.reason, 'invalid') AS reason,
                    coalesce(w.message, 'the record does not pass validation') AS message,
                    rtrim(c.record, chr(13) || chr(10)) AS record
-            FROM checked c LEFT JOIN why w USING (line)
+            FROM screened c LEFT JOIN why w USING (line)
             WHERE c._bad ORDER BY c.line
             """
         ).to_arrow_table()
         con.execute("DROP VIEW staged_bad")
-        con.execute("DROP TABLE checked")
+        con.execute("DROP VIEW staged_slow")
+        con.execute("DROP TABLE screened")
         return Validated(valid.cast(self._out_schema), rejects.cast(REJECTS_SCHEMA), valid.num_rows)
-
 
 
 def _header_problem(header: list[str], rules: tuple[Rule, ...]) -> str | None:

@@ -1,0 +1,181 @@
+"""The fast path of validation accepts exactly what the exact rules accept, with the same values.
+
+Every record is validated twice: by the validator as ingest runs it (the fast path, with the
+exact rules for the records it sets aside) and with the fast path switched off (every record
+through the exact rules, as before the fast path existed). Valid rows (every stored column, the
+digest included) and rejects (reason, message, record) must be identical.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from womgraph.read import iter_csv_chunks, iter_line_chunks
+from womgraph.validate import Validator
+
+STRINGS = st.sampled_from([
+    "e1", " e2 ", "", "   ", "A B", "é ü 中", 'say "hi"', "back\\slash", "tab\there", "line\nbreak",
+    "\u0000nul", "2026-03-01T12:00:00Z", "post", " LIKE ", "referral", "yes", "NO", "1", "0", "true",
+    "4", " 3 ", "4.0", "1e2", "1e400", "NaN", "inf", "-5", "{}", "[1]", "null",
+])
+NUMBERS = st.sampled_from([0, 1, 5, -3, 4.0, 4.5, 1e2, -0.0, 12345678901234567890, 2**63, -(2**63) - 1, 1e300])
+VALUES = st.one_of(
+    STRINGS, NUMBERS, st.booleans(), st.none(), st.just([1, "a"]), st.just({"x": 1}),
+    st.text(max_size=8), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
+)
+TIMES = st.sampled_from([
+    "2026-03-01T12:00:00Z", "2026-03-01t12:00:00z", " 2026-03-01 12:00:00+01:00 ",
+    "2026-03-01T12:00:00.123456789-05:30", "2026-03-01", "2026-03-01T12:00:00", "2026-13-01T00:00:00Z",
+    "2026-03-01T24:00:00Z", "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", 1700000000, "",
+])
+TYPES = st.sampled_from(["post", "like", " Share ", "reply", "mention", "referral", "recommendation",
+                         "signup", "purchase", "review", "poke", 5])
+EVENT_FIELDS = ["target", "post", "parent", "channel", "text", "value", "via", "paid", "campaign", "rating"]
+ACCOUNT_FIELDS = ["role", "created", "handle", "name", "followers", "following", "email_hash", "nps"]
+
+
+@st.composite
+def events(draw):
+    rec = {"id": draw(st.one_of(STRINGS, NUMBERS)), "ts": draw(TIMES), "type": draw(TYPES),
+           "actor": draw(STRINGS)}
+    for f in EVENT_FIELDS:
+        if draw(st.booleans()):
+            rec[f] = draw(VALUES)
+    for key in draw(st.lists(st.sampled_from(["lang", "client", "x y", "é"]), max_size=2)):
+        rec[key] = draw(VALUES)
+    rec = {k: v for k, v in rec.items() if k not in draw(st.sets(st.sampled_from(list(rec)), max_size=1))}
+    return rec
+
+
+@st.composite
+def accounts(draw):
+    rec = {"id": draw(st.one_of(STRINGS, NUMBERS))}
+    for f in ACCOUNT_FIELDS:
+        if draw(st.booleans()):
+            rec[f] = draw(st.one_of(VALUES, st.sampled_from(["customer", " Brand ", "2026-03-01T12:00:00Z"])))
+    if draw(st.booleans()):
+        rec["tier"] = draw(VALUES)
+    return rec
+
+
+def _line(rec: dict, style: int) -> str:
+    """The record as a line of JSON in one of several spellings."""
+    if style == 0:
+        return json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+    if style == 1:
+        return json.dumps(rec)  # spaces, \\u escapes
+    if style == 2 and rec:  # a key twice: the first one counts
+        k = next(iter(rec))
+        return json.dumps(rec)[:-1] + f", {json.dumps(k)}: \"other\"}}"
+    return "  " + json.dumps(rec, indent=None, separators=(" , ", " : ")) + " \r"
+
+
+_validators: dict[tuple[str, bool], Validator] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close():
+    yield
+    for v in _validators.values():
+        v.close()
+
+
+def _both(kind: str) -> tuple[Validator, Validator]:
+    for fast in (True, False):
+        if (kind, fast) not in _validators:
+            _validators[kind, fast] = Validator(kind, fast=fast)
+    return _validators[kind, True], _validators[kind, False]
+
+
+#: The digest as every store so far holds it (before the fast path), kept here as the reference.
+def _reference_digest(fields: list[str]) -> str:
+    parts = []
+    for name in fields:
+        col = f"CAST(epoch_us(\"{name}\") AS VARCHAR)" if name in ("ts", "created") else f"CAST(\"{name}\" AS VARCHAR)"
+        parts.append(f"coalesce({col}, chr(30))")
+    entries = "map_entries(CAST(CAST(extra AS JSON) AS MAP(VARCHAR, JSON)))"
+    kept = f"list_filter({entries}, x -> coalesce(x.value ->> '$', '') <> '')"
+    pairs = f"list_sort(list_transform({kept}, x -> x.key || chr(29) || (x.value ->> '$')))"
+    parts.append(f"coalesce(nullif(array_to_string({pairs}, chr(28)), ''), chr(30))")
+    return "md5_number_lower(concat_ws(chr(31), " + ", ".join(parts) + "))"
+
+
+def _check_digests(v: Validator, valid) -> None:
+    fields = [r.name for r in v.rules]
+    v.con.register("got", valid)
+    try:
+        wrong = v.con.execute(f"SELECT count(*) FROM got WHERE digest <> {_reference_digest(fields)}").fetchone()[0]
+    finally:
+        v.con.unregister("got")
+    assert wrong == 0
+
+
+def _same(kind: str, data: bytes, fmt: str) -> None:
+    results = []
+    for v in _both(kind):
+        if fmt == "jsonl":
+            (chunk,) = iter_line_chunks(io.BytesIO(data), "x")
+            results.append(v.jsonl(chunk, "x"))
+        else:
+            (chunk,) = iter_csv_chunks(io.BytesIO(data), name="x")
+            results.append(v.csv(chunk, "x"))
+    fast, exact = results
+    assert fast.valid.schema == exact.valid.schema
+    assert fast.valid.to_pylist() == exact.valid.to_pylist()
+    assert fast.rejects.to_pylist() == exact.rejects.to_pylist()
+    assert fast.read == exact.read
+    _check_digests(_both(kind)[0], fast.valid)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(events(), st.integers(0, 3)), min_size=1, max_size=30))
+def test_events_fast_path_agrees_with_exact_rules(records):
+    data = "".join(_line(r, s) + "\n" for r, s in records).encode("utf-8", "surrogatepass")
+    _same("events", data, "jsonl")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(accounts(), st.integers(0, 3)), min_size=1, max_size=30))
+def test_accounts_fast_path_agrees_with_exact_rules(records):
+    data = "".join(_line(r, s) + "\n" for r, s in records).encode("utf-8", "surrogatepass")
+    _same("accounts", data, "jsonl")
+
+
+def _cell(v) -> str:
+    return "" if v is None else v if isinstance(v, str) else json.dumps(v)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(events(), min_size=1, max_size=30))
+def test_csv_fast_path_agrees_with_exact_rules(records):
+    header = ["id", "ts", "type", "actor", *EVENT_FIELDS, "lang"]
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(header)
+    for r in records:
+        w.writerow([_cell(r.get(h)) for h in header])
+    _same("events", out.getvalue().encode("utf-8", "surrogatepass"), "csv")
+
+
+def test_the_bench_shapes_are_taken_by_the_fast_path():
+    """Typical records never need the exact rules (else the fast path would buy nothing)."""
+    lines = [
+        (
+            '{"id":"e3","ts":"2026-01-06T13:21:02Z","type":"post","actor":"lumora","post":"p3",'
+            '"channel":"twitter","text":"Restocked! \\"Lumora\\" cleanser","client":"ios"}'
+        ),
+        '{"id":"e9","ts":"2026-01-09T09:05:43Z","type":"purchase","actor":"u1","value":49.5,"via":"e3"}',
+        '{"id":"e10","ts":"2026-01-09T09:05:43Z","type":"review","actor":"u1","rating":5,"paid":true}',
+        '{"id":"e11","ts":"2026-01-09T09:05:43+02:00","type":"like","actor":"u2","parent":"p3"}',
+    ]
+    v = _both("events")[0]
+    (chunk,) = iter_line_chunks(io.BytesIO(("\n".join(lines) + "\n").encode()), "x")
+    got = v.jsonl(chunk, "x")
+    assert got.rejects.num_rows == 0 and got.valid.num_rows == 4
+    assert v.last_slow == 0
