@@ -86,7 +86,7 @@ def _content(frame: Frame) -> None:
     con = frame.con
     con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE content0 AS
+        CREATE OR REPLACE TEMP TABLE content_agg AS
         WITH mp AS (
             SELECT post, bool_or(to_brand) AS mentions_brand, bool_or(NOT to_brand) AS mentions_peer
             FROM base WHERE type = 'mention' AND post IS NOT NULL GROUP BY post
@@ -108,29 +108,25 @@ def _content(frame: Frame) -> None:
         FROM base b LEFT JOIN mp ON mp.post = b.post
         WHERE b.post IS NOT NULL AND b.type IN ('post', 'reply', 'share', 'review', 'mention')
         GROUP BY b.post
-        ORDER BY b.post
         """
     )
+    # Number the content ids (any order will do: roots do not depend on it) and point each at
+    # its parent's number, so pointer jumping runs on integers and nothing is sorted by id.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE content0 AS "
+        "SELECT *, row_number() OVER () - 1 AS rn FROM content_agg"
+    )
+    con.execute("DROP TABLE content_agg")
     t = con.execute(
-        """
-        SELECT c.cid, coalesce(p.rn, -1) AS pidx
-        FROM (SELECT cid, parent, row_number() OVER (ORDER BY cid) - 1 AS rn FROM content0) c
-        LEFT JOIN (SELECT cid, row_number() OVER (ORDER BY cid) - 1 AS rn FROM content0) p
-          ON p.cid = c.parent
-        ORDER BY c.cid
-        """
-    ).to_arrow_table()
-    parent = t.column("pidx").to_numpy().astype(np.int64)
+        "SELECT c.rn, coalesce(p.rn, -1) AS pidx FROM content0 c LEFT JOIN content0 p ON p.cid = c.parent"
+    ).fetchnumpy()
+    parent = np.empty(len(t["rn"]), dtype=np.int64)
+    parent[np.asarray(t["rn"], dtype=np.int64)] = np.asarray(t["pidx"], dtype=np.int64)
     root, hops = find_roots(parent)
-    cids = t.column("cid")
-    root_cid = pa.array(
-        np.where(root >= 0, root, 0), pa.int64()
-    )
     roots = pa.table(
         {
-            "cid": cids,
-            "root": pa.compute.take(cids, root_cid) if len(cids) else cids,
-            "has_root": pa.array(root >= 0),
+            "rn": pa.array(np.arange(len(parent), dtype=np.int64)),
+            "root_rn": pa.array(root, pa.int64()),
             "hops": pa.array(hops),
         }
     )
@@ -138,11 +134,10 @@ def _content(frame: Frame) -> None:
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE content AS
-        SELECT c.*, CASE WHEN r.has_root THEN r.root END AS root, r.hops,
-               CASE WHEN r.has_root THEN rc.kind END AS root_kind,
-               CASE WHEN r.has_root THEN rc.creator END AS root_creator
-        FROM content0 c JOIN roots_in r USING (cid)
-        LEFT JOIN content0 rc ON rc.cid = r.root
+        SELECT c.* EXCLUDE (rn), rc.cid AS root, r.hops, rc.kind AS root_kind,
+               rc.creator AS root_creator
+        FROM content0 c JOIN roots_in r USING (rn)
+        LEFT JOIN content0 rc ON rc.rn = r.root_rn  -- no row for -1: on or below a cycle
         """
     )
     con.unregister("roots_in")
