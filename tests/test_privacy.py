@@ -255,3 +255,15 @@ def test_forget_without_a_store_makes_none(tmp_path):
     r = run("--store", str(tmp_path / "none"), "forget", "ann", code=1)
     assert r.stderr.startswith(f"Error: No womgraph store at {tmp_path / 'none'}: ")
     assert not (tmp_path / "none").exists()
+
+
+def test_redacted_report_names_nobody_and_keeps_every_figure(tiny):
+    plain = json.loads(run("--store", tiny, "-q", "report", "--format", "json").stdout)
+    redacted = json.loads(run("--store", tiny, "-q", "report", "--format", "json", "--redact").stdout)
+    assert PERSONAL & set(strings(plain))
+    assert not PERSONAL & set(strings(redacted))
+    assert redacted["scorecard"] == plain["scorecard"] and redacted["summary"] == plain["summary"]
+    assert [a["score"] for a in redacted["top_advocates"]] == [a["score"] for a in plain["top_advocates"]]
+    assert all(a["account"].startswith(PREFIX) for a in redacted["top_advocates"])
+    adv = json.loads(run("--store", tiny, "-q", "advocates", "--format", "json", "--redact").stdout)
+    assert [a["account"] for a in redacted["top_advocates"]] == [a["account"] for a in adv[:len(redacted["top_advocates"])]]

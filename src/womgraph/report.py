@@ -36,9 +36,14 @@ def scorecard_summary(m: dict) -> dict:
     }
 
 
-def build_report(store: Store, options: Options | None = None, *, top: int = 10) -> dict:
-    """The report document for ``store`` (runs the analysis)."""
+def build_report(store: Store, options: Options | None = None, *, top: int = 10, redact: bool = False) -> dict:
+    """The report document for ``store`` (runs the analysis). With ``redact``, every account id,
+    handle and name in it is a pseudonym (see docs/privacy.md)."""
     analysis = cached_analysis(store, options)
+    if redact:
+        from .render.redact import Redactor
+
+        analysis = Redactor.for_store(store).analysis(analysis)
     return report_from_analysis(store, analysis, top=top)
 
 

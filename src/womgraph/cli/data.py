@@ -157,9 +157,14 @@ def demo(state: State, people: int, seed: int, fmt: str) -> None:
 
 @click.command()
 @format_option()
+@click.option(
+    "--redact", is_flag=True,
+    help="Replace account ids, handles and names with stable pseudonyms (anon-...), keyed "
+    "with a secret kept in the store; see docs/privacy.md.",
+)
 @store_option
 @pass_state
-def report(state: State, fmt: str) -> None:
+def report(state: State, fmt: str, redact: bool) -> None:
     """Print the advocacy report of the store.
 
     \b
@@ -169,7 +174,7 @@ def report(state: State, fmt: str) -> None:
     from ..report import build_report
 
     with state.open_store(read_only=True) as store:
-        _print_report(build_report(store), fmt)
+        _print_report(build_report(store, redact=redact), fmt)
 
 
 @click.command()
@@ -183,10 +188,10 @@ def stats(state: State, fmt: str) -> None:
     Example:
       womgraph stats --format csv
     """
-    from ..analyse import SUMMARY_COLUMNS, event_summary
+    from ..analyse.cache import cached_event_summary
 
     with state.open_store(read_only=True) as store:
-        s = event_summary(store.events(SUMMARY_COLUMNS))
+        s = cached_event_summary(store)  # counted where the events are, kept while unchanged
         counts = store.counts()
     rows = [{"measure": "events", "key": "", "value": s["events"]},
             {"measure": "accounts", "key": "", "value": counts["accounts"]},
