@@ -342,8 +342,11 @@ class EmbeddedStore:
         self._con.execute("INSERT INTO ingest_log VALUES (now(), ?)", [json.dumps(summary)])
 
     def ingest_log(self, limit: int = 10) -> list[dict]:
+        # The limit is written into the text: binding any parameter makes DuckDB import pandas
+        # (0.25 s on every report).
         rows = self._con.execute(
-            "SELECT logged_at, summary FROM ingest_log ORDER BY logged_at DESC, rowid DESC LIMIT ?", [limit]
+            "SELECT logged_at, summary FROM ingest_log ORDER BY logged_at DESC, rowid DESC "
+            f"LIMIT {int(limit)}"
         ).fetchall()
         return [{"at": at, **json.loads(summary)} for at, summary in rows]
 
