@@ -241,10 +241,12 @@ def canonical_extra(extra: str) -> str:
     JSON), so ``{"b": 1, "a": "x"}`` and ``{"a": "x", "b": "1"}`` (what CSV gives) are the same;
     null and empty values count as absent, as an empty CSV cell does.
     """
-    # A JSON value cast to VARCHAR is what ``->> '$'`` gives (a string unescaped, anything else
-    # as JSON), without parsing each value a second time.
-    entries = f"map_entries(CAST(CAST({extra} AS JSON) AS MAP(VARCHAR, VARCHAR)))"
-    kept = f"list_filter({entries}, x -> coalesce(x.value, '') <> '')"
+    # Each value as ``->> '$'`` gives it (a string unescaped, anything else as JSON text). Not a
+    # cast of the JSON to MAP(VARCHAR, VARCHAR): that writes 1e300 as "1e+300" and would change
+    # the digests of stored records (tests/test_validate_fast.py pins this).
+    entries = f"map_entries(CAST(CAST({extra} AS JSON) AS MAP(VARCHAR, JSON)))"
+    values = f"list_transform({entries}, x -> {{'key': x.key, 'value': json_extract_string(x.value, '$')}})"
+    kept = f"list_filter({values}, x -> coalesce(x.value, '') <> '')"
     pairs = f"list_sort(list_transform({kept}, x -> x.key || chr(29) || x.value))"
     return f"nullif(array_to_string({pairs}, chr(28)), '')"
 
