@@ -326,3 +326,27 @@ def test_emit_formats_of_awkward_values():
         out = io.StringIO()
         emit([], fmt, out)
         assert out.getvalue() == expected
+
+
+def test_invalid_memory_limit_exits_2():
+    r = run("stats", env={"WOMGRAPH_MEMORY_LIMIT": "lots"})
+    assert r.exit_code == 2
+    assert r.stderr == (
+        "Error: Invalid setting: WOMGRAPH_MEMORY_LIMIT (Value error, use a size such as 3GB, 512MB "
+        "or 1.5GiB, got 'lots'). Fix the environment variable or the .env file.\n"
+    )
+
+
+@pytest.mark.parametrize(("value", "shown"), [(None, "2.7 GiB"), ("512MB", "488.2 MiB"), ("1.5gib", "1.5 GiB")])
+def test_the_memory_limit_reaches_the_analysis_connection(monkeypatch, tmp_path, value, shown):
+    from womgraph.analyse.frame import Frame
+    from womgraph.store import EmbeddedStore
+
+    if value:
+        monkeypatch.setenv("WOMGRAPH_MEMORY_LIMIT", value)
+    with EmbeddedStore(tmp_path / "s") as store:
+        frame = Frame(None, None, con=store.cursor())
+        try:
+            assert frame.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == shown
+        finally:
+            frame.close()

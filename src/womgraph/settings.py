@@ -5,7 +5,8 @@ working directory > default. Secrets are :class:`~pydantic.SecretStr` and are ne
 
 Environment variables: ``WOMGRAPH_STORE`` (store location: a folder for the embedded store, or a
 ``bolt://`` / ``neo4j://`` / ``neo4j+s://`` URI), ``NEO4J_URI``, ``NEO4J_USERNAME``,
-``NEO4J_PASSWORD``, ``NEO4J_DATABASE``, ``WOMGRAPH_BATCH_SIZE``.
+``NEO4J_PASSWORD``, ``NEO4J_DATABASE``, ``WOMGRAPH_BATCH_SIZE``, ``WOMGRAPH_MEMORY_LIMIT`` (how much
+memory DuckDB may hold before it spills to the temporary folder, e.g. ``3GB``).
 
 pydantic is imported when :class:`Settings` is first used, not with this module: a command
 run with nothing in the environment that names a setting (see :func:`only_defaults`) does not
@@ -26,7 +27,7 @@ from .errors import ConfigError
 if TYPE_CHECKING:
     from pydantic_settings import BaseSettings as Settings
 
-__all__ = ["Settings", "DEFAULT_STORE", "load_settings", "only_defaults"]
+__all__ = ["Settings", "DEFAULT_STORE", "load_settings", "memory_limit", "only_defaults"]
 
 #: Where the embedded store lives when nothing else is said: a folder in the working directory,
 #: like ``.git``, so each project keeps its own history.
@@ -44,7 +45,11 @@ _FIELDS = {
     "neo4j_password": ("NEO4J_PASSWORD", ""),
     "neo4j_database": ("NEO4J_DATABASE", "neo4j"),
     "batch_size": ("WOMGRAPH_BATCH_SIZE", 5000),
+    "memory_limit": ("WOMGRAPH_MEMORY_LIMIT", "3GB"),
 }
+
+#: What ``WOMGRAPH_MEMORY_LIMIT`` accepts: a number and a unit DuckDB knows.
+MEMORY_LIMIT_PATTERN = r"^\s*\d+(\.\d+)?\s*([KMGT]i?B)\s*$"
 
 _NAMES = frozenset(n.lower() for field, (env, _) in _FIELDS.items() for n in (env, field))
 
@@ -59,7 +64,9 @@ def only_defaults() -> bool:
 
 
 def _define() -> type:
-    from pydantic import AliasChoices, Field, SecretStr
+    import re
+
+    from pydantic import AliasChoices, Field, SecretStr, field_validator
     from pydantic_settings import BaseSettings, SettingsConfigDict
 
     def setting(name: str, **kw):
@@ -79,6 +86,14 @@ def _define() -> type:
         neo4j_password: SecretStr = setting("neo4j_password")
         neo4j_database: str = setting("neo4j_database")
         batch_size: int = setting("batch_size", ge=1)
+        memory_limit: str = setting("memory_limit")
+
+        @field_validator("memory_limit")
+        @classmethod
+        def _size(cls, value: str) -> str:
+            if not re.match(MEMORY_LIMIT_PATTERN, value, re.IGNORECASE):
+                raise ValueError("use a size such as 3GB, 512MB or 1.5GiB")
+            return value.strip()
 
         def store_location(self, option: str | None = None) -> str:
             """The store to use: the option, else ``WOMGRAPH_STORE``, else ``NEO4J_URI``, else the default."""
@@ -100,6 +115,13 @@ def __getattr__(name: str):
     if name == "Settings":
         return _settings_class()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def memory_limit() -> str:
+    """``WOMGRAPH_MEMORY_LIMIT``, without loading pydantic when nothing could set it."""
+    if only_defaults():
+        return _FIELDS["memory_limit"][1]
+    return load_settings().memory_limit
 
 
 def load_settings(**overrides) -> Settings:
