@@ -186,3 +186,15 @@ def test_the_event_summary_is_kept_with_the_entry(tmp_path):
         after = cached_event_summary(store)  # new data, new key: not the kept summary
     assert after["events"] == expected["events"] + 1
     assert after["last"].year == 2027
+
+
+def test_results_of_other_analysis_code_are_never_served(tmp_path, monkeypatch):
+    from womgraph.analyse import cache
+
+    with _store(tmp_path) as store:
+        cached_analysis(store)
+        key = fingerprint(store, Options())
+        assert cache.code_stamp() == cache.code_stamp() and len(cache.code_stamp()) == 16
+        monkeypatch.setattr(cache, "_CODE", ["another-version0"])  # as after an upgrade or checkout
+        assert fingerprint(store, Options()) != key
+        assert cache._entry_folder(store, Options()).name != key

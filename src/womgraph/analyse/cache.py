@@ -4,8 +4,8 @@ Every command (report, advocates, chains, metrics, flags, plot, html) needs the 
 The first one computes it and saves it in ``<store>/cache/<fingerprint>/`` (Arrow tables as
 Parquet, the rest as JSON); the next ones load it while the fingerprint still matches. The
 fingerprint covers the store's ``data_version`` (bumped by every write that changes events or
-accounts, and by ``forget``), the analysis options and the womgraph version, so a stale result
-is never served. Only the newest entry is kept. Stores without a ``data_version`` (Neo4j, whose
+accounts, and by ``forget``), the analysis options, the womgraph version and a hash of the
+analysis code itself (:func:`code_stamp`), so a stale result is never served. Only the newest entry is kept. Stores without a ``data_version`` (Neo4j, whose
 data other clients may change) are analysed every time.
 
 A cache hit reads only what the command uses: the entry's files are opened (and their Parquet
@@ -47,15 +47,32 @@ _DOCS = ("flags", "metrics")
 _SUMMARY = "summary.json"
 
 
+_CODE: list[str] = []
+
+
+def code_stamp() -> str:
+    """A hash of the analysis' own source (``womgraph/analyse``), so that results computed by
+    other code (an upgrade or a checkout of the same version number) are never served. About
+    100 KB of text: well under a millisecond."""
+    if not _CODE:
+        h = hashlib.sha256()
+        root = Path(__file__).resolve().parent
+        for path in sorted(root.rglob("*.py")):
+            h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+        _CODE.append(h.hexdigest()[:16])
+    return _CODE[0]
+
+
 def fingerprint(store: Store, options: Options) -> str | None:
-    """A key for the store's current data and the options, or None when it cannot be known."""
+    """A key for the store's current data, the options and the code, or None when it cannot be
+    known."""
     from .. import __version__
 
     version = getattr(store, "data_version", None)
     if version is None:
         return None
-    key = json.dumps({"data": version(), "options": asdict(options), "womgraph": __version__},
-                     sort_keys=True)
+    key = json.dumps({"data": version(), "options": asdict(options), "womgraph": __version__,
+                      "code": code_stamp()}, sort_keys=True)
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
