@@ -198,3 +198,52 @@ def test_results_of_other_analysis_code_are_never_served(tmp_path, monkeypatch):
         monkeypatch.setattr(cache, "_CODE", ["another-version0"])  # as after an upgrade or checkout
         assert fingerprint(store, Options()) != key
         assert cache._entry_folder(store, Options()).name != key
+
+
+def test_a_cold_analysis_writes_the_classes_into_the_entry_and_leaves_no_temporary_folder(tmp_path):
+    from womgraph.analyse.pipeline import analyse_store
+
+    with _store(tmp_path) as store:
+        a = cached_analysis(store)
+        entries = list(store.cache_dir.iterdir())
+        assert [p.name for p in entries] == [fingerprint(store, Options())]
+        assert (entries[0] / "classes.parquet").is_file()
+        assert a.classes.equals(analyse_store(store).classes)  # same table as through Arrow
+        assert cached_analysis(store).classes.equals(a.classes)
+
+
+def test_another_analysis_in_progress_keeps_its_temporary_folder(tmp_path):
+    import os
+    import time
+
+    with _store(tmp_path) as store:
+        store.cache_dir.mkdir(parents=True, exist_ok=True)
+        running = store.cache_dir / ".tmp-other"
+        running.mkdir()
+        (running / "classes.parquet").write_bytes(b"being written")
+        stale = store.cache_dir / ".tmp-dead"
+        stale.mkdir()
+        old = time.time() - 2 * 3600
+        os.utime(stale, (old, old))
+        cached_analysis(store)
+        names = {p.name for p in store.cache_dir.iterdir()}
+    assert ".tmp-other" in names and ".tmp-dead" not in names
+
+
+def test_a_cache_that_cannot_be_kept_still_gives_the_whole_analysis(tmp_path, monkeypatch):
+    import os
+
+    from womgraph.analyse import cache
+
+    with _store(tmp_path) as store:
+        real_replace = os.replace
+
+        def refuse(src, dst):
+            raise OSError("read-only file system")
+
+        monkeypatch.setattr(cache.os, "replace", refuse)
+        a = cached_analysis(store)
+        monkeypatch.setattr(cache.os, "replace", real_replace)
+        assert a.classes.num_rows > 0 and a.advocates.num_rows > 0
+        assert not any(store.cache_dir.iterdir())  # nothing half-written left behind
+        assert a.classes.equals(cached_analysis(store).classes)

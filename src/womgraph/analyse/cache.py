@@ -23,6 +23,8 @@ import json
 import os
 import shutil
 import tempfile
+import time
+import dataclasses
 from dataclasses import asdict, fields
 from datetime import datetime
 from pathlib import Path
@@ -158,14 +160,41 @@ def _load(folder: Path, options: Options) -> Analysis | None:
         return None  # missing or damaged: compute again
 
 
-def _save(folder: Path, a: Analysis) -> None:
-    """Write the entry to a temporary folder and rename it into place (no half-written cache)."""
+#: A temporary folder older than this is left over from a process that died: it may go.
+_STALE_SECONDS = 3600.0
+
+
+def _in_progress(path: Path) -> bool:
+    """A temporary folder another analysis may still be writing into (it lives as long as the
+    analysis runs, since the classes are written there directly)."""
+    if not path.name.startswith(".tmp-"):
+        return False
+    try:
+        return time.time() - path.stat().st_mtime < _STALE_SECONDS
+    except OSError:
+        return False
+
+
+def _new_tmp(folder: Path) -> Path:
+    """A temporary folder beside the entry ``folder``, renamed into place when complete."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+
+
+def _save(folder: Path, a: Analysis, tmp: Path | None = None) -> bool:
+    """Write the entry to a temporary folder and rename it into place (no half-written cache).
+
+    Parts already written to ``tmp`` (the classes, by the analysis itself) are kept. False when
+    the cache cannot be written (no error: the results are still there); a ``tmp`` of the
+    caller's is then left for the caller to read and remove."""
     from ..render.formats import to_jsonable
 
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+    own = tmp is None
     try:
+        tmp = tmp or _new_tmp(folder)
         for name in _TABLES:
+            if getattr(a, name) is None and (tmp / f"{name}.parquet").is_file():
+                continue  # written by the analysis
             pq.write_table(getattr(a, name), tmp / f"{name}.parquet")
         for name in _SERIES:
             rows = getattr(a, name)
@@ -174,11 +203,14 @@ def _save(folder: Path, a: Analysis) -> None:
         docs = {k: getattr(a, k) for k in _DOCS}  # exact floats: the cache must round-trip
         (tmp / "docs.json").write_text(json.dumps(docs, default=to_jsonable), encoding="utf-8")
         for old in folder.parent.iterdir():  # keep only the newest entry
-            if old != tmp:
+            if old != tmp and not _in_progress(old):
                 shutil.rmtree(old, ignore_errors=True)
         os.replace(tmp, folder)
+        return True
     except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)  # a cache that cannot be written is no error
+        if own and tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)  # a cache that cannot be written is no error
+        return False
 
 
 def cached_analysis(store: Store, options: Options | None = None) -> Analysis:
@@ -191,10 +223,29 @@ def cached_analysis(store: Store, options: Options | None = None) -> Analysis:
             return hit
     from .pipeline import analyse_store  # the analysis steps, imported only when they run
 
-    a = analyse_store(store, options)
-    if folder is not None:
-        _save(folder, a)
-    return a
+    if folder is None:
+        return analyse_store(store, options)
+    try:
+        tmp = _new_tmp(folder)
+    except OSError:  # a store folder we may not write to: analyse without caching
+        return analyse_store(store, options)
+    # The class of every event goes straight from DuckDB into the entry, never through Arrow.
+    try:
+        a = analyse_store(store, options, classes_to=tmp / "classes.parquet")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if not _save(folder, a, tmp):  # cannot keep the entry: read the classes before they go
+        try:
+            return dataclasses.replace(a, classes=pq.read_table(tmp / "classes.parquet"))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    hit = _load(folder, options)
+    if hit is None:  # removed by another process meanwhile (a newer write): compute in memory
+        return analyse_store(store, options)
+    for name in _PARTS - {"classes"}:  # already in memory: no need to read them back
+        setattr(hit, name, getattr(a, name))
+    return hit
 
 
 # -- the report's summary of the stored events ---------------------------------------------------

@@ -12,6 +12,8 @@ advocates -> communities -> scorecard.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pyarrow as pa
 
@@ -28,6 +30,9 @@ from .result import Analysis, chain_rows  # noqa: F401 - defined apart so the ca
 
 __all__ = ["Analysis", "analyse", "analyse_store"]
 
+#: Every event with its class, in time order: ``Analysis.classes``.
+CLASSES_SQL = "SELECT id, class, reason, type, actor, target, ts, channel FROM cls ORDER BY ts, id"
+
 
 def analyse(
     events: pa.Table | None,
@@ -35,11 +40,14 @@ def analyse(
     options: Options | None = None,
     *,
     con: duckdb.DuckDBPyConnection | None = None,
+    classes_to: Path | None = None,
 ) -> Analysis:
     """Run every step over ``events`` (at least :data:`ANALYSIS_COLUMNS`) and ``accounts``.
 
     With ``con`` (a private connection to a database with an ``events`` table, closed here),
-    the events are read where they are instead of from ``events``."""
+    the events are read where they are instead of from ``events``. With ``classes_to``, the
+    class of every event is written by DuckDB to that Parquet file and ``classes`` is left
+    None (the cache reads it from there: at 10M events this saves ~5 s and ~1.5 GB)."""
     options = options or Options()
     frame = Frame(events, accounts, options, con=con)
     try:
@@ -53,10 +61,14 @@ def analyse(
         communities, health = detect_communities(frame)
         metrics = scorecard(frame)
         metrics["flags"] = len(flags)
+        if classes_to is None:
+            classes = frame.arrow(CLASSES_SQL)
+        else:
+            path = str(classes_to).replace("'", "''")
+            frame.con.execute(f"COPY ({CLASSES_SQL}) TO '{path}' (FORMAT parquet)")
+            classes = None
         return Analysis(
-            classes=frame.arrow(
-                "SELECT id, class, reason, type, actor, target, ts, channel FROM cls ORDER BY ts, id"
-            ),
+            classes=classes,
             attribution=frame.arrow("SELECT * FROM attribution ORDER BY ts, id"),
             exposures=frame.arrow("SELECT * FROM exposures ORDER BY ts, event"),
             cascades=frame.arrow("SELECT * FROM cascades ORDER BY size DESC, depth DESC, root"),
@@ -75,10 +87,10 @@ def analyse(
         frame.close()
 
 
-def analyse_store(store: Store, options: Options | None = None) -> Analysis:
+def analyse_store(store: Store, options: Options | None = None, *, classes_to: Path | None = None) -> Analysis:
     """Analyse the store's events and accounts: in place when the store is a DuckDB database,
-    else over its projection (the Neo4j store)."""
+    else over its projection (the Neo4j store). ``classes_to`` as in :func:`analyse`."""
     cursor = getattr(store, "cursor", None)
     if cursor is not None:
-        return analyse(None, store.accounts(), options, con=cursor())
-    return analyse(store.events(ANALYSIS_COLUMNS), store.accounts(), options)
+        return analyse(None, store.accounts(), options, con=cursor(), classes_to=classes_to)
+    return analyse(store.events(ANALYSIS_COLUMNS), store.accounts(), options, classes_to=classes_to)
