@@ -62,6 +62,15 @@ def dumps(value: Any, indent: int | None = None) -> str:
     return json.dumps(to_jsonable(value), ensure_ascii=False, indent=indent)
 
 
+#: Rows per slice when a table is streamed (``emit`` in jsonl or csv).
+STREAM_ROWS = 65_536
+
+
+def _is_table(data) -> bool:
+    pa = sys.modules.get("pyarrow")
+    return pa is not None and isinstance(data, pa.Table)
+
+
 def _rows(data: Sequence[dict] | pa.Table) -> list[dict]:
     pa = sys.modules.get("pyarrow")  # not imported here: an Arrow table means it is loaded
     if pa is not None and isinstance(data, pa.Table):
@@ -123,7 +132,23 @@ def emit(
     title: str | None = None,
     columns: Iterable[str] | None = None,
 ) -> None:
-    """Write ``data`` to ``stream`` in ``fmt`` (one of :data:`FORMATS`)."""
+    """Write ``data`` to ``stream`` in ``fmt`` (one of :data:`FORMATS`).
+
+    A large Arrow table in ``jsonl`` or ``csv`` is written a slice at a time, so printing every
+    event of a 10M-event store holds one slice in Python objects, not all of them."""
+    if fmt in ("jsonl", "csv") and _is_table(data) and data.num_rows > STREAM_ROWS:
+        cols = list(columns) if columns else list(data.column_names)
+        for k, batch in enumerate(data.to_batches(max_chunksize=STREAM_ROWS)):
+            part = type(data).from_batches([batch], schema=data.schema)
+            if fmt == "csv" and k > 0:  # the header once
+                by = _columns(part)
+                n = part.num_rows
+                csv.writer(stream, lineterminator="\n").writerows(
+                    zip(*(_cells(by[c]) if c in by else [""] * n for c in cols))
+                )
+            else:
+                emit(part, fmt, stream, title=title, columns=cols)
+        return
     by_column = _columns(data) if fmt == "csv" else None
     if by_column is not None:
         rows = None
