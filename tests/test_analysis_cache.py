@@ -247,3 +247,24 @@ def test_a_cache_that_cannot_be_kept_still_gives_the_whole_analysis(tmp_path, mo
         assert a.classes.num_rows > 0 and a.advocates.num_rows > 0
         assert not any(store.cache_dir.iterdir())  # nothing half-written left behind
         assert a.classes.equals(cached_analysis(store).classes)
+
+
+def test_cold_commands_run_at_once_all_answer_and_leave_one_entry(tmp_path):
+    import subprocess
+    import sys
+
+    with _store(tmp_path):
+        pass
+    store = str(tmp_path / "s")
+    cli = [sys.executable, "-c", "from womgraph.cli import main; main()", "-q", "--store", store]
+    commands = [["advocates", "--format", "csv"], ["chains", "--format", "json"],
+                ["report", "--format", "json"], ["interactions", "--format", "jsonl"]]
+    procs = [subprocess.Popen(cli + c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for c in commands]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], [e for _, e in outs]
+    assert all(o for o, _ in outs)
+    entries = list((tmp_path / "s" / "cache").iterdir())
+    assert len(entries) == 1 and not entries[0].name.startswith(".tmp-")
+    again = [subprocess.run(cli + c, capture_output=True, text=True, timeout=300).stdout for c in commands]
+    assert again == [o for o, _ in outs]  # the cached answers are the ones computed at once
