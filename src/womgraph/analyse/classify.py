@@ -86,7 +86,10 @@ def _content(frame: Frame) -> None:
     con = frame.con
     con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE content_agg AS
+        CREATE OR REPLACE TEMP TABLE content0 AS
+        -- each content id numbered (any order will do: roots do not depend on it), so that
+        -- pointer jumping runs on integers and nothing is sorted by id
+        SELECT *, row_number() OVER () - 1 AS rn FROM (
         WITH mp AS (
             SELECT post, bool_or(to_brand) AS mentions_brand, bool_or(NOT to_brand) AS mentions_peer
             FROM base WHERE type = 'mention' AND post IS NOT NULL GROUP BY post
@@ -108,15 +111,9 @@ def _content(frame: Frame) -> None:
         FROM base b LEFT JOIN mp ON mp.post = b.post
         WHERE b.post IS NOT NULL AND b.type IN ('post', 'reply', 'share', 'review', 'mention')
         GROUP BY b.post
+        )
         """
     )
-    # Number the content ids (any order will do: roots do not depend on it) and point each at
-    # its parent's number, so pointer jumping runs on integers and nothing is sorted by id.
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE content0 AS "
-        "SELECT *, row_number() OVER () - 1 AS rn FROM content_agg"
-    )
-    con.execute("DROP TABLE content_agg")
     t = con.execute(
         "SELECT c.rn, coalesce(p.rn, -1) AS pidx FROM content0 c LEFT JOIN content0 p ON p.cid = c.parent"
     ).fetchnumpy()

@@ -11,20 +11,17 @@
 
 from __future__ import annotations
 
-import pyarrow as pa
-import pyarrow.compute as pc
+from typing import TYPE_CHECKING
 
 from ..schema import EVENT_TYPES
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["event_summary", "stored_event_summary", "SUMMARY_COLUMNS"]
 
 #: Event columns the summary needs from the store.
 SUMMARY_COLUMNS = ("type", "channel", "actor", "ts")
-
-
-def _counts(column: pa.ChunkedArray, order: tuple[str, ...] = ()) -> dict[str, int]:
-    vc = pc.value_counts(pc.fill_null(column, "(none)"))
-    return _ordered({v.as_py(): c.as_py() for v, c in zip(vc.field("values"), vc.field("counts"))}, order)
 
 
 def _ordered(got: dict[str, int], order: tuple[str, ...] = ()) -> dict[str, int]:
@@ -35,21 +32,19 @@ def _ordered(got: dict[str, int], order: tuple[str, ...] = ()) -> dict[str, int]
 
 def event_summary(events: pa.Table) -> dict:
     """Events per type (in format order) and per channel, the time span and distinct actors."""
-    n = events.num_rows
-    out = {
-        "events": n,
-        "per_type": _counts(events.column("type"), EVENT_TYPES) if n else {},
-        "per_channel": _counts(events.column("channel")) if n else {},
-        "actors": pc.count_distinct(events.column("actor")).as_py() if n else 0,
-        "first": pc.min(events.column("ts")).as_py() if n else None,
-        "last": pc.max(events.column("ts")).as_py() if n else None,
-    }
-    return out
+    from ..duck import memory_connection
+
+    con = memory_connection()
+    try:
+        con.register("events", events)
+        return stored_event_summary(con)
+    finally:
+        con.close()
 
 
 def stored_event_summary(con) -> dict:
-    """:func:`event_summary` of the ``events`` table on the DuckDB connection ``con``, computed
-    where the events are (nothing is copied out)."""
+    """:func:`event_summary` of the ``events`` table on the DuckDB connection ``con``: for the
+    embedded store, computed where the events are (nothing is copied out)."""
     one = con.execute(
         "SELECT count(*) AS n, count(DISTINCT actor) AS actors, min(ts) AS first, max(ts) AS last "
         "FROM events"

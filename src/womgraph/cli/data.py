@@ -9,6 +9,7 @@ import click
 
 from ..errors import EXIT_REJECTS
 from ..render import emit, emit_document
+from .analysis import redact_option
 from .common import State, format_option, pass_state, progress_bar, quiet_option, store_option
 
 __all__ = ["register"]
@@ -157,11 +158,7 @@ def demo(state: State, people: int, seed: int, fmt: str) -> None:
 
 @click.command()
 @format_option()
-@click.option(
-    "--redact", is_flag=True,
-    help="Replace account ids, handles and names with stable pseudonyms (anon-...), keyed "
-    "with a secret kept in the store; see docs/privacy.md.",
-)
+@redact_option
 @store_option
 @pass_state
 def report(state: State, fmt: str, redact: bool) -> None:

@@ -140,15 +140,12 @@ def emit(
         cols = list(columns) if columns else list(data.column_names)
         for k, batch in enumerate(data.to_batches(max_chunksize=STREAM_ROWS)):
             part = type(data).from_batches([batch], schema=data.schema)
-            if fmt == "csv" and k > 0:  # the header once
-                by = _columns(part)
-                n = part.num_rows
-                csv.writer(stream, lineterminator="\n").writerows(
-                    zip(*(_cells(by[c]) if c in by else [""] * n for c in cols))
-                )
-            else:
-                emit(part, fmt, stream, title=title, columns=cols)
+            _emit(part, fmt, stream, title=title, columns=cols, header=k == 0)
         return
+    _emit(data, fmt, stream, title=title, columns=columns)
+
+
+def _emit(data, fmt: str, stream: TextIO, *, title, columns, header: bool = True) -> None:
     by_column = _columns(data) if fmt == "csv" else None
     if by_column is not None:
         rows = None
@@ -163,7 +160,7 @@ def emit(
             stream.write(dumps({c: r.get(c) for c in cols}) + "\n")
     elif fmt == "csv":
         w = csv.writer(stream, lineterminator="\n")
-        if cols:  # no rows and no columns named: an empty file, not an empty header line
+        if cols and header:  # no rows and no columns named: an empty file, not an empty header line
             w.writerow(cols)
         if by_column is not None:  # a table: column by column, the same cells
             n = data.num_rows
