@@ -13,7 +13,7 @@ import io
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from womgraph.read import iter_csv_chunks, iter_line_chunks
@@ -192,3 +192,51 @@ def test_numbers_in_exponent_form_keep_the_digest_stores_already_hold(kind):
     (chunk,) = iter_line_chunks(io.BytesIO(data), "x")
     assert fast.jsonl(chunk, "x").valid.num_rows == 5  # all accepted: the digests are compared
     _same(kind, data, "jsonl")
+
+
+_KEYS = st.sampled_from(["id", "ts", "type", "text", "value", "paid", "rating", "channel", "x", "Id"])
+_VALUES_TEXT = st.sampled_from([
+    '"s"', '"NaN"', '"a, ]"', '":nan"', '"\\u00e9"', '"q\\"x"', "1", "-1", "0.5", "1.5e3", "1e999", "-0",
+    "true", "false", "null", "NaN", "nan", "-Infinity", "Infinity", "inf", "-nan", "-inf", "[1,]", "[NaN]",
+    "[1, 2]", '{"k":1,}', '{"k": Infinity}', "{}", "[]", '["a", [ ]]',
+])
+_SPACE = st.sampled_from(["", " ", "  ", "\t"])
+
+
+@st.composite
+def _object_texts(draw):
+    """Lines that DuckDB's parser takes or refuses: objects with NaN, Infinity, trailing commas,
+    repeated and unknown keys, nested values and white space anywhere; and some that are not
+    objects."""
+    if draw(st.integers(0, 9)) == 0:
+        return draw(st.sampled_from(["[1,]", "[NaN]", "[1]", '"x"', "1", "NaN", "", "  ", "{", "nul", "{,}", "{}"]))
+    pairs = draw(st.lists(st.tuples(_KEYS, _VALUES_TEXT), max_size=6))
+    sp = lambda: draw(_SPACE)  # noqa: E731
+    body = ",".join(f'{sp()}"{k}"{sp()}:{sp()}{v}{sp()}' for k, v in pairs)
+    if pairs and draw(st.booleans()):
+        body += "," + sp()
+    return sp() + "{" + body + "}" + sp()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_object_texts(), min_size=1, max_size=20))
+@example(['{"text": -Infinity, "id": "s"}', '{"value":NaN,"id":"s"}', '{"rating": -nan, "paid": true}',
+          '{"paid": inf, "id": "a"}', '{"text": "a",}', '{"text": 1 ,}', '{"id":"a","id":"b"}', '{"x":NaN}'])
+def test_structural_check_with_one_parse_agrees_with_the_full_check(lines):
+    """The validator skips the regular expressions for NaN and trailing commas on plain records;
+    it must still say exactly what the full check says of every line."""
+    import pyarrow as pa
+
+    from womgraph.validate.fast import json_fields_sql
+    from womgraph.validate.rules import EVENT_RULES
+    from womgraph.validate.structure import shape_sql, structural_sql
+
+    v = _both("events")[0]
+    v.con.register("t", pa.table({"line": list(range(len(lines))), "txt": lines}))
+    try:
+        fields = json_fields_sql(EVENT_RULES, f"(SELECT line, txt, {shape_sql('txt')} AS shape FROM t)")
+        got = v.con.execute(f"SELECT structural FROM ({fields}) ORDER BY line").fetchall()
+        want = v.con.execute(f"SELECT {structural_sql('txt')} FROM t ORDER BY line").fetchall()
+    finally:
+        v.con.unregister("t")
+    assert got == want, [(line, g, w) for line, (g,), (w,) in zip(lines, got, want) if g != w]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from ..schema import TARGET_OR_PARENT, TARGET_REQUIRED
 from .rules import _TS_RE, Rule, digest_sql, sql_str
+from .structure import not_json_sql
 
 __all__ = ["fast_sql", "json_fields_sql", "STRING_ONLY"]
 
@@ -38,10 +39,33 @@ def _odd(rule: Rule, frag: str) -> str:
     return f"left({frag}, 1) IN ('{{', '[', 't', 'f')"
 
 
+def _plain(rule: Rule, frag: str) -> str | None:
+    """SQL that is true when the JSON fragment ``frag`` (not NULL), of a record whose ``_odd``
+    is false, is a string, or a number written with digits, or ``true``/``false``: a value in
+    which no NaN, Infinity or trailing comma can hide. None when ``_odd`` already says so."""
+    if rule.kind in STRING_ONLY:
+        return None  # a string, or the record is odd
+    c = f"ascii({frag})"
+    return (
+        f"({c} = 34 OR {c} BETWEEN 48 AND 57 OR {c} = 116 OR {c} = 102 "
+        f"OR ({c} = 45 AND ascii({frag}[2:2]) BETWEEN 48 AND 57))"
+    )
+
+
 def json_fields_sql(rules: tuple[Rule, ...], source: str) -> str:
     """SELECT ``line``, ``structural``, every ``"f__v"``, ``_odd`` and ``extra`` from ``source``
-    (columns ``line``, ``txt`` and ``structural``: the text is parsed only where ``structural``,
-    the problem that makes a line unreadable, is NULL).
+    (columns ``line``, ``txt`` and ``shape``, the :func:`.structure.shape_sql` of the text: the
+    text is parsed only where ``shape`` is NULL, an object).
+
+    ``structural`` is what :func:`.structure.structural_sql` gives, computed with one parse: the
+    regular expressions of :func:`.structure.not_json_sql` run only on records where they could
+    match, which are those not *plain*. A plain record has only known fields, each once, each a
+    string or (where its kind takes one) a number written with digits or ``true``/``false``, and
+    ends with such a value and ``}``. Outside its strings a plain record is made of ``{``,
+    ``}``, ``:``, ``,``, white space, keys and those values, so no NaN or Infinity literal
+    follows a ``:``, ``[`` or ``,``, and the one comma that could come before a ``}`` is not
+    there. Fields of records that are not objects are not used: ``extra`` is NULL for them, and
+    the validator takes only records whose ``structural`` is NULL.
 
     ``extra`` (unknown fields) is worked out only for records with more keys than known fields
     with a value; it is the same expression the exact path uses.
@@ -61,15 +85,29 @@ def json_fields_sql(rules: tuple[Rule, ...], source: str) -> str:
     odd = " OR ".join(f"coalesce({_odd(r, frag[r.name])}, false)" for r in rules)
     known = " + ".join(f"({frag[n]} IS NOT NULL)::INTEGER" for n in names)
     unpack = ", ".join(f'j."{n}"::VARCHAR AS {frag[n]}' for n in names)
+    raw = ", ".join(f'"{n}__v"' for n in names)
+    # The last value ends with '"', a digit or the 'e' of true/false, right before the '}'.
+    tail = " OR ".join(f"ends_with(txt, '{c}}}')" for c in '"e0123456789')
+    plain = " AND ".join(
+        ["NOT _odd", "nk = kn", f"({tail})"]
+        + [f"coalesce({p}, true)" for p in (_plain(r, frag[r.name]) for r in rules) if p]
+    )
     return f"""
-        SELECT line, structural, {", ".join(values)}, {odd} AS _odd,
-               CASE WHEN nk > {known}
+        SELECT line, structural, {raw}, _odd,
+               CASE WHEN structural IS NULL AND nk > kn
                     THEN nullif(json_merge_patch(txt, {patch})::VARCHAR, '{{}}') END AS extra
-        FROM (SELECT line, structural, txt, nk, {unpack}
-              FROM (SELECT line, structural, txt,
-                           CASE WHEN structural IS NULL THEN json_transform(txt, {struct}) END AS j,
-                           CASE WHEN structural IS NULL THEN len(json_keys(txt)) END AS nk
-                    FROM {source}))
+        FROM (SELECT line, txt, nk, kn, {raw}, _odd,
+                     CASE WHEN shape IS NULL AND {plain} THEN NULL
+                          WHEN (shape IS NULL OR shape = 'not_an_object') AND {not_json_sql('txt')}
+                          THEN 'malformed_json'
+                          ELSE shape END AS structural
+              FROM (SELECT line, shape, txt, nk, {", ".join(values)}, {odd} AS _odd, {known} AS kn,
+                           {", ".join(frag[r.name] for r in rules if _plain(r, frag[r.name]))}
+                    FROM (SELECT line, shape, txt, nk, {unpack}
+                          FROM (SELECT line, shape, txt,
+                                       CASE WHEN shape IS NULL THEN json_transform(txt, {struct}) END AS j,
+                                       CASE WHEN shape IS NULL THEN len(json_keys(txt)) END AS nk
+                                FROM {source}))))
     """
 
 

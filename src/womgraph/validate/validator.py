@@ -20,7 +20,7 @@ from ..read.lines import LineChunk
 from ..schema import ACCOUNTS_SCHEMA, EVENTS_SCHEMA
 from .fast import fast_sql, json_fields_sql
 from .rules import ACCOUNT_RULES, EVENT_RULES, Rule, screening_sql, sql_str, validation_sql
-from .structure import MESSAGES, structural_sql
+from .structure import MESSAGES, shape_sql
 
 __all__ = ["Validator", "Validated", "REJECTS_SCHEMA"]
 
@@ -96,7 +96,7 @@ class Validator:
         self._register("chunk", pa.table({"line": line, "raw": raw}))
         try:
             source = (
-                f"(SELECT line, txt, {structural_sql('txt')} AS structural "
+                f"(SELECT line, txt, {shape_sql('txt')} AS shape "
                 f"FROM (SELECT line, {decoded} AS txt FROM chunk))"
             )
             fields = json_fields_sql(self.rules, source)
