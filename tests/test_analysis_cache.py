@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from womgraph.analyse.cache import cached_analysis, fingerprint
 from womgraph.analyse.frame import Options
 from womgraph.analyse.pipeline import analyse_store
+from womgraph.errors import WomgraphError
 from womgraph.ingest import ingest
 from womgraph.store import EmbeddedStore
 
@@ -36,6 +39,7 @@ def test_a_cache_hit_gives_the_same_analysis(tmp_path):
 def test_new_data_and_other_options_are_never_served_stale(tmp_path):
     with _store(tmp_path) as store:
         before = cached_analysis(store)
+        events_before = before.classes.num_rows
         key = fingerprint(store, Options())
         extra = tmp_path / "more.jsonl"
         extra.write_text(
@@ -50,7 +54,24 @@ def test_new_data_and_other_options_are_never_served_stale(tmp_path):
         assert fingerprint(store, Options()) == fingerprint(store, Options())
     ana = lambda a: next(r for r in a.advocates.to_pylist() if r["account"] == "ana")  # noqa: E731
     assert ana(after)["conversions_direct"] == ana(before)["conversions_direct"] + 1
-    assert after.classes.num_rows == before.classes.num_rows + 2
+    assert after.classes.num_rows == events_before + 2
+
+
+def test_a_part_of_a_superseded_analysis_not_read_yet_is_a_clear_error(tmp_path):
+    # The refresh after new data takes over the kept state of the older analysis, so what that
+    # analysis had not read yet is gone; the message says what to do.
+    with _store(tmp_path) as store:
+        before = cached_analysis(store)
+        extra = tmp_path / "more.jsonl"
+        extra.write_text('{"id":"late-post","ts":"2026-04-22T20:00:00Z","type":"post","actor":"ana","post":"late-p"}\n')
+        ingest(store, [extra])
+        cached_analysis(store)
+    with pytest.raises(WomgraphError) as err:
+        before.classes
+    assert str(err.value) == (
+        "The store changed while this command ran (its cached analysis was replaced); "
+        "run the command again."
+    )
 
 
 def test_a_damaged_cache_is_computed_again(tmp_path):
@@ -86,13 +107,20 @@ def test_a_cache_hit_reads_each_part_when_first_used(tmp_path):
     assert hit.write_back_tables()["chains"].equals(fresh.write_back_tables()["chains"])
 
 
-def test_a_hit_keeps_its_files_when_another_process_replaces_the_entry(tmp_path):
-    import shutil
+def test_a_hit_keeps_its_files_when_another_process_saves_the_same_analysis(tmp_path):
+    from womgraph.analyse import cache
 
     with _store(tmp_path) as store:
         fresh = cached_analysis(store)
         hit = cached_analysis(store)
-        shutil.rmtree(store.cache_dir)  # as a newer entry would
+        folder = cache._entry_folder(store, Options())
+        state = (folder / "state.duckdb").stat().st_ino
+        # A process that computed the same analysis at the same time saves after this one.
+        tmp = cache._new_tmp(folder)
+        other = cache._compute(store, Options(), folder, tmp)
+        assert cache._save(folder, other, tmp)
+        assert not tmp.exists() and [p.name for p in store.cache_dir.iterdir()] == [folder.name]
+        assert (folder / "state.duckdb").stat().st_ino == state  # the first entry stayed
     assert hit.chains() == fresh.chains()
     assert hit.classes.equals(fresh.classes)
     assert hit.monthly == fresh.monthly
@@ -200,14 +228,14 @@ def test_results_of_other_analysis_code_are_never_served(tmp_path, monkeypatch):
         assert cache._entry_folder(store, Options()).name != key
 
 
-def test_a_cold_analysis_writes_the_classes_into_the_entry_and_leaves_no_temporary_folder(tmp_path):
+def test_a_cold_analysis_keeps_its_state_in_the_entry_and_leaves_no_temporary_folder(tmp_path):
     from womgraph.analyse.pipeline import analyse_store
 
     with _store(tmp_path) as store:
         a = cached_analysis(store)
         entries = list(store.cache_dir.iterdir())
         assert [p.name for p in entries] == [fingerprint(store, Options())]
-        assert (entries[0] / "classes.parquet").is_file()
+        assert (entries[0] / "state.duckdb").is_file()  # the classes are read from the state
         assert a.classes.equals(analyse_store(store).classes)  # same table as through Arrow
         assert cached_analysis(store).classes.equals(a.classes)
 

@@ -16,8 +16,22 @@ from analysis_helpers import T0, accounts, events
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from womgraph.analyse.authenticity.engagement import EngagementThresholds, _lockstep_pairs, lockstep
+import pyarrow as pa
+
+from womgraph.analyse.authenticity.engagement import (
+    EngagementThresholds, _lockstep_pairs, lockstep, lockstep_pairs_update,
+)
+from womgraph.analyse.classify import features
 from womgraph.analyse.frame import Frame
+from womgraph.analyse.tallies import build_tallies, merge_tallies
+
+
+def _frame(rows: list[dict]) -> Frame:
+    """A frame with the events' features and tallies, which the rule reads."""
+    frame = Frame(events(rows), accounts([]))
+    features(frame)
+    build_tallies(frame.con)
+    return frame
 
 
 def reference_pairs(rows: list[dict], t: EngagementThresholds) -> dict[tuple[str, str], int]:
@@ -45,7 +59,7 @@ def reference_pairs(rows: list[dict], t: EngagementThresholds) -> dict[tuple[str
 
 
 def computed_pairs(rows: list[dict], t: EngagementThresholds) -> dict[tuple[str, str], int]:
-    frame = Frame(events(rows), accounts([]))
+    frame = _frame(rows)
     try:
         pairs = _lockstep_pairs(frame.con, t).to_pylist()
     finally:
@@ -99,6 +113,36 @@ def test_prefix_filter_finds_exactly_the_pairs_of_the_definition(seed, t):
     assert computed_pairs(rows, t) == expected
 
 
+def updated_pairs(rows: list[dict], t: EngagementThresholds, cut: float) -> dict[tuple[str, str], int]:
+    """Pairs of the likes before ``cut`` seconds, updated with the likes after it (a refresh)."""
+    kept = [r for r in rows if (r["ts"] - T0).total_seconds() < cut]
+    new = [r for r in rows if (r["ts"] - T0).total_seconds() >= cut]
+    frame = _frame(kept)
+    try:
+        con = frame.con
+        con.register("pairs_in", _lockstep_pairs(con, t))
+        con.execute("CREATE TEMP TABLE kept_pairs AS SELECT * FROM pairs_in")
+        con.register("nev_in", events(new))
+        con.execute("CREATE TEMP VIEW nev AS SELECT *, NULL::BIGINT AS rid FROM nev_in")
+        features(frame, "nev", "nfeat")
+        merge_tallies(con, "nfeat", "temp")
+        pairs = lockstep_pairs_update(con, t, "kept_pairs", "temp.ls_like", "ls_touched").to_pylist()
+    finally:
+        frame.close()
+    assert all(p["a"] < p["b"] for p in pairs)
+    got = {(p["a"], p["b"]): p["shared"] for p in pairs}
+    assert len(got) == len(pairs)
+    return got
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("t", THRESHOLDS, ids=["default", "loose", "one-post", "strict"])
+def test_pairs_updated_with_later_likes_are_the_pairs_of_all_likes(seed, t):
+    rows = random_likes(seed)
+    cut = random.Random(seed).uniform(86400 * 1.5, 86400 * 3)
+    assert updated_pairs(rows, t, cut) == reference_pairs(rows, t)
+
+
 def test_the_random_cases_are_not_empty():
     # Guards the test above against passing on data where no pair ever qualifies.
     found = [len(reference_pairs(random_likes(s), EngagementThresholds())) for s in range(12)]
@@ -140,7 +184,7 @@ def test_a_farm_inside_a_viral_burst_is_one_group_and_the_crowd_is_not():
             rows.append(like(len(rows), bot, f"target{j}", 5000 * j + rng.uniform(0, 30)))
     for bot in bots:
         rows.append(like(len(rows), bot, "viral", rng.uniform(0, 110)))
-    frame = Frame(events(rows), accounts([]))
+    frame = _frame(rows)
     try:
         flags = lockstep(frame, t)
     finally:
@@ -167,7 +211,7 @@ def test_groups_are_the_connected_components_of_the_reference_pairs(seed):
             members = sorted(n for n, lab in zip(names, labels) if lab == label)
             if len(members) >= t.lockstep_min_group:
                 expected.append(members)
-    frame = Frame(events(rows), accounts([]))
+    frame = _frame(rows)
     try:
         got = [f["accounts"] for f in lockstep(frame, t)]
     finally:

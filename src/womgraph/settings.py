@@ -6,7 +6,9 @@ working directory > default. Secrets are :class:`~pydantic.SecretStr` and are ne
 Environment variables: ``WOMGRAPH_STORE`` (store location: a folder for the embedded store, or a
 ``bolt://`` / ``neo4j://`` / ``neo4j+s://`` URI), ``NEO4J_URI``, ``NEO4J_USERNAME``,
 ``NEO4J_PASSWORD``, ``NEO4J_DATABASE``, ``WOMGRAPH_BATCH_SIZE``, ``WOMGRAPH_MEMORY_LIMIT`` (how much
-memory DuckDB may hold before it spills to the temporary folder, e.g. ``3GB``).
+memory DuckDB may hold before it spills to the temporary folder, e.g. ``3GB``),
+``WOMGRAPH_INCREMENTAL`` (``false`` makes every analysis after new data a whole one instead of a
+refresh of the previous one; for comparisons and benchmarks).
 
 pydantic is imported when :class:`Settings` is first used, not with this module: a command
 run with nothing in the environment that names a setting (see :func:`only_defaults`) does not
@@ -27,7 +29,7 @@ from .errors import ConfigError
 if TYPE_CHECKING:
     from pydantic_settings import BaseSettings as Settings
 
-__all__ = ["Settings", "DEFAULT_STORE", "load_settings", "memory_limit", "only_defaults"]
+__all__ = ["Settings", "DEFAULT_STORE", "incremental_enabled", "load_settings", "memory_limit", "only_defaults"]
 
 #: Where the embedded store lives when nothing else is said: a folder in the working directory,
 #: like ``.git``, so each project keeps its own history.
@@ -46,6 +48,7 @@ _FIELDS = {
     "neo4j_database": ("NEO4J_DATABASE", "neo4j"),
     "batch_size": ("WOMGRAPH_BATCH_SIZE", 5000),
     "memory_limit": ("WOMGRAPH_MEMORY_LIMIT", "3GB"),
+    "incremental": ("WOMGRAPH_INCREMENTAL", True),
 }
 
 #: What ``WOMGRAPH_MEMORY_LIMIT`` accepts: a number and a unit DuckDB knows.
@@ -87,6 +90,7 @@ def _define() -> type:
         neo4j_database: str = setting("neo4j_database")
         batch_size: int = setting("batch_size", ge=1)
         memory_limit: str = setting("memory_limit")
+        incremental: bool = setting("incremental")
 
         @field_validator("memory_limit")
         @classmethod
@@ -122,6 +126,13 @@ def memory_limit() -> str:
     if only_defaults():
         return _FIELDS["memory_limit"][1]
     return load_settings().memory_limit
+
+
+def incremental_enabled() -> bool:
+    """``WOMGRAPH_INCREMENTAL``, without loading pydantic when nothing could set it."""
+    if only_defaults():
+        return True
+    return load_settings().incremental
 
 
 def load_settings(**overrides) -> Settings:

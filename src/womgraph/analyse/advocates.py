@@ -81,9 +81,7 @@ def rank_advocates(frame: Frame) -> pa.Table:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE advocates_all AS
-        WITH own AS (
-            SELECT * FROM cls WHERE class = 'peer' AND type NOT IN ('signup', 'purchase')
-        ),
+        WITH own AS (SELECT * FROM peer_ev),  -- peer events that are not adoptions
         chan AS (  -- the channel they use most (ties: alphabetical)
             SELECT actor, arg_max(channel, (n, -rank)) AS channel FROM (
                 SELECT actor, channel, count(*) AS n,
@@ -109,7 +107,7 @@ def rank_advocates(frame: Frame) -> pa.Table:
             FROM first_adoption WHERE kind = 'peer' AND parent IS NOT NULL GROUP BY parent
         ),
         bought AS (
-            SELECT actor AS account, min(ts) AS first_purchase FROM cls
+            SELECT actor AS account, min(ts) AS first_purchase FROM adopt_ev
             WHERE type = 'purchase' GROUP BY actor
         ),
         people AS (
@@ -141,8 +139,9 @@ def rank_advocates(frame: Frame) -> pa.Table:
                coalesce(j.role IN {excluded}, false) AS excluded_role,
                fl.account IS NOT NULL AS flagged
         FROM joined j
-        LEFT JOIN (SELECT DISTINCT actor AS account FROM cls WHERE flag_rule IS NOT NULL) fl
-          ON fl.account = j.account
+        LEFT JOIN (  -- accounts with flagged activity: a flag on them or on one of their events
+            SELECT account FROM fl_acc UNION SELECT actor FROM ev WHERE id IN (SELECT event FROM fl_ev)
+        ) fl ON fl.account = j.account
         """,
         {"end": frame.end},
     )

@@ -21,9 +21,12 @@ KINDS = ("peer", "incentivized", "broadcast", "suspicious", "organic")
 
 def build_exposures(frame: Frame) -> None:
     """Create ``exposures``: one row per (person reached, sender, time, event, kind)."""
-    frame.con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE exposures AS
+    frame.con.execute(f"CREATE OR REPLACE TEMP TABLE exposures AS {exposures_sql('cls')}")
+
+
+def exposures_sql(src: str) -> str:
+    """The exposures made by the classified events of ``src``."""
+    return f"""
         WITH c AS (  -- one pass over the events: which rule (if any) makes each an exposure
             SELECT id, ts, actor, target, parent_creator, root_creator,
                    CASE
@@ -44,7 +47,7 @@ def build_exposures(frame: Frame) -> None:
                      WHEN reason LIKE 'suspicious:%' AND target IS NOT NULL
                           AND type IN ('referral', 'recommendation', 'mention') THEN 'flagged'
                    END AS rule
-            FROM cls
+            FROM {src}
         ),
         x AS (
             SELECT CASE WHEN rule IN ('saw_peer', 'engaged') THEN actor ELSE target END AS person,
@@ -59,38 +62,49 @@ def build_exposures(frame: Frame) -> None:
         )
         SELECT * FROM x
         WHERE person IS NOT NULL AND sender IS NOT NULL AND person <> sender
-        """
-    )
+    """
+
+
+def inv_sql(src: str) -> str:
+    """Invitations (referrals and recommendations) of the classified events of ``src``, with the
+    kind of exposure each is."""
+    return f"""
+        SELECT id, ts, actor, target, via,
+               CASE split_part(reason, ':', 1) WHEN 'peer' THEN 'peer'
+                    WHEN 'incentivized' THEN 'incentivized' WHEN 'suspicious' THEN 'suspicious'
+                    ELSE 'broadcast' END AS kind
+        FROM {src} WHERE type IN ('referral', 'recommendation')
+    """
 
 
 def attribute(frame: Frame) -> None:
-    """Create ``attribution``: the one parent (or none) of every signup and purchase."""
+    """Create ``attribution``: the one parent (or none) of every signup and purchase; ``inv``
+    (the invitations) is kept beside it."""
     con = frame.con
-    window_us = int(frame.options.window_days * 86_400 * 1_000_000)
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE adopt AS
         SELECT id, ts, actor AS adopter, via, type FROM cls WHERE type IN ('signup', 'purchase')
         """
     )
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE inv AS
-        SELECT id, ts, actor, target, via,
-               CASE split_part(reason, ':', 1) WHEN 'peer' THEN 'peer'
-                    WHEN 'incentivized' THEN 'incentivized' WHEN 'suspicious' THEN 'suspicious'
-                    ELSE 'broadcast' END AS kind
-        FROM cls WHERE type IN ('referral', 'recommendation')
-        """
-    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE inv AS {inv_sql('cls')}")
+    attribute_adoptions(frame, "adopt", "inv", "exposures", "attribution")
+    con.execute("DROP TABLE adopt")
+
+
+def attribute_adoptions(frame: Frame, adopt: str, inv: str, exposures: str, out: str) -> None:
+    """Create ``out``: the attribution of the adoptions in ``adopt`` (id, ts, adopter, via,
+    type), from the invitations ``inv`` and the ``exposures``."""
+    con = frame.con
+    window_us = int(frame.options.window_days * 86_400 * 1_000_000)
     # 1. via: an event id, else a code handed out in a referral's via, else an account id.
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE via_hit AS
         WITH by_event AS (
             SELECT a.id, i.actor AS parent, i.id AS parent_event, i.ts AS exposure_ts, i.kind,
                    'via_event' AS method, 1 AS pri
-            FROM adopt a JOIN inv i ON i.id = a.via
+            FROM {adopt} a JOIN {inv} i ON i.id = a.via
         ),
         by_code AS (
             SELECT a.id, i.actor AS parent, i.id AS parent_event, i.ts AS exposure_ts, i.kind,
@@ -98,7 +112,7 @@ def attribute(frame: Frame) -> None:
                    row_number() OVER (PARTITION BY a.id
                                       ORDER BY (i.target = a.adopter) DESC NULLS LAST,
                                                (i.ts <= a.ts) DESC, i.ts DESC, i.id) AS rk
-            FROM adopt a JOIN inv i ON i.via = a.via
+            FROM {adopt} a JOIN {inv} i ON i.via = a.via
             WHERE i.actor <> a.adopter
         ),
         by_account AS (
@@ -106,7 +120,7 @@ def attribute(frame: Frame) -> None:
                    CASE WHEN ac.role IN ('partner', 'employee') THEN 'incentivized'
                         WHEN ac.role = 'brand' THEN 'broadcast' ELSE 'peer' END AS kind,
                    'via_account' AS method, 3 AS pri
-            FROM adopt a JOIN acc ac ON ac.id = a.via
+            FROM {adopt} a JOIN acc ac ON ac.id = a.via
         ),
         hits AS (
             SELECT id, parent, parent_event, exposure_ts, kind, method, pri FROM by_event
@@ -115,7 +129,7 @@ def attribute(frame: Frame) -> None:
             UNION ALL
             SELECT id, parent, parent_event, exposure_ts, kind, method, pri FROM by_account
         )
-        SELECT h.* FROM hits h JOIN adopt a USING (id)
+        SELECT h.* FROM hits h JOIN {adopt} a USING (id)
         WHERE h.parent <> a.adopter
         QUALIFY row_number() OVER (PARTITION BY h.id ORDER BY h.pri) = 1
         """
@@ -126,14 +140,14 @@ def attribute(frame: Frame) -> None:
             f"""
             CREATE OR REPLACE TEMP TABLE asof_{kind} AS
             SELECT a.id, x.sender AS parent, x.event AS parent_event, x.ts AS exposure_ts
-            FROM adopt a ASOF JOIN (SELECT * FROM exposures WHERE kind = '{kind}') x
+            FROM {adopt} a ASOF JOIN (SELECT * FROM {exposures} WHERE kind = '{kind}') x
               ON a.adopter = x.person AND a.ts > x.ts
             WHERE epoch_us(a.ts) - epoch_us(x.ts) <= {window_us}
             """
         )
     con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE attribution AS
+        f"""
+        CREATE OR REPLACE TEMP TABLE {out} AS
         SELECT a.id, a.adopter, a.ts, a.type,
                CASE WHEN v.id IS NOT NULL THEN v.kind
                     WHEN p.id IS NOT NULL THEN 'peer'
@@ -147,12 +161,12 @@ def attribute(frame: Frame) -> None:
                CASE WHEN v.id IS NOT NULL THEN v.method
                     WHEN coalesce(p.id, i.id, b.id) IS NOT NULL THEN 'window'
                     ELSE 'none' END AS method
-        FROM adopt a
+        FROM {adopt} a
         LEFT JOIN via_hit v USING (id)
         LEFT JOIN asof_peer p USING (id)
         LEFT JOIN asof_incentivized i USING (id)
         LEFT JOIN asof_broadcast b USING (id)
         """
     )
-    for t in ("via_hit", "asof_peer", "asof_incentivized", "asof_broadcast", "inv"):
+    for t in ("via_hit", "asof_peer", "asof_incentivized", "asof_broadcast"):
         con.execute(f"DROP TABLE {t}")

@@ -36,14 +36,15 @@ import pyarrow.parquet as pq
 from ..errors import WomgraphError
 from .frame import Options
 from .result import Analysis, chain_rows_from_files, table_rows
+from .state import STATE_FILE, STATE_PARTS, read_part
 
 if TYPE_CHECKING:
     from ..store.base import Store
 
 __all__ = ["cached_analysis", "cached_event_summary", "fingerprint"]
 
-_TABLES = ("classes", "attribution", "exposures", "cascades", "cascade_edges", "advocates",
-           "communities", "community_health")
+_TABLES = ("attribution", "cascades", "cascade_edges", "advocates", "communities",
+           "community_health")
 _SERIES = ("weekly", "monthly", "channels")  # lists of rows with datetimes: Parquet keeps types
 _DOCS = ("flags", "metrics")
 _SUMMARY = "summary.json"
@@ -90,8 +91,11 @@ def _entry_folder(store: Store, options: Options) -> Path | None:
 class _Entry:
     """The open files of one cache entry; each part is read on first use."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, store: Store) -> None:
         self.folder = folder
+        # The class of every event and the exposures are read from the entry's state, with
+        # the store's events: through the store while it is open, else opening its file.
+        self.store = store
         self.files = {name: pq.ParquetFile(folder / f"{name}.parquet")
                       for name in _TABLES}
         for name in _SERIES:  # absent means empty
@@ -100,8 +104,12 @@ class _Entry:
                 self.files[name] = pq.ParquetFile(path)
         self.docs_text = (folder / "docs.json").read_text(encoding="utf-8")
         self._docs: dict | None = None
+        if not (folder / STATE_FILE).is_file():
+            raise OSError(f"no {STATE_FILE} in {folder}")
 
     def load(self, name: str) -> Any:
+        if name in STATE_PARTS:
+            return self._load_state(name)
         try:
             if name in _DOCS:
                 if self._docs is None:
@@ -118,6 +126,42 @@ class _Entry:
             ) from None
 
 
+    def _load_state(self, name: str) -> pa.Table:
+        import duckdb
+
+        path = self.folder / STATE_FILE
+        try:
+            return read_state_part(self.store, path, name)
+        except (duckdb.Error, OSError) as exc:
+            if not path.exists():  # taken by a refresh after new data came in
+                raise WomgraphError(
+                    "The store changed while this command ran (its cached analysis was "
+                    "replaced); run the command again."
+                ) from None
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise WomgraphError(
+                f"The cached analysis in {self.folder} is damaged ({exc}); it was removed, "
+                "run the command again."
+            ) from None
+
+
+def read_state_part(store: Store, path: Path, name: str) -> pa.Table:
+    """Part ``name`` (classes, exposures) of the state at ``path`` of ``store``'s analysis."""
+    import duckdb
+
+    if getattr(store, "_con", None) is not None:
+        con = store.cursor()
+    else:  # the store was closed since: open its file for this read
+        from ..store.embedded import DB_FILE
+
+        con = duckdb.connect(str(Path(store.path) / DB_FILE), read_only=True)
+    try:
+        con.execute("SET TimeZone = 'UTC'")  # a setting of each connection: as the analysis has it
+        return read_part(con, path, name)
+    finally:
+        con.close()
+
+
 class CachedAnalysis(Analysis):
     """An :class:`Analysis` whose tables and documents are read from the cache when first used.
 
@@ -126,9 +170,9 @@ class CachedAnalysis(Analysis):
     """
 
     @classmethod
-    def open(cls, folder: Path, options: Options) -> "CachedAnalysis":
+    def open(cls, folder: Path, options: Options, store: Store) -> "CachedAnalysis":
         a = cls.__new__(cls)
-        a._entry = _Entry(folder)
+        a._entry = _Entry(folder, store)
         a.options = options
         return a
 
@@ -153,9 +197,9 @@ class CachedAnalysis(Analysis):
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
-def _load(folder: Path, options: Options) -> Analysis | None:
+def _load(folder: Path, options: Options, store: Store) -> Analysis | None:
     try:
-        return CachedAnalysis.open(folder, options)
+        return CachedAnalysis.open(folder, options, store)
     except (OSError, ValueError, pa.ArrowInvalid):
         return None  # missing or damaged: compute again
 
@@ -181,20 +225,16 @@ def _new_tmp(folder: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
 
 
-def _save(folder: Path, a: Analysis, tmp: Path | None = None) -> bool:
+def _save(folder: Path, a: Analysis, tmp: Path) -> bool:
     """Write the entry to a temporary folder and rename it into place (no half-written cache).
 
-    Parts already written to ``tmp`` (the classes, by the analysis itself) are kept. False when
-    the cache cannot be written (no error: the results are still there); a ``tmp`` of the
-    caller's is then left for the caller to read and remove."""
+    ``tmp`` holds the state the analysis saved (the class of every event and the exposures
+    among it). False when the cache cannot be written (no error: the results are still
+    there); ``tmp`` is then left for the caller to read and remove."""
     from ..render.formats import to_jsonable
 
-    own = tmp is None
     try:
-        tmp = tmp or _new_tmp(folder)
         for name in _TABLES:
-            if getattr(a, name) is None and (tmp / f"{name}.parquet").is_file():
-                continue  # written by the analysis
             pq.write_table(getattr(a, name), tmp / f"{name}.parquet")
         for name in _SERIES:
             rows = getattr(a, name)
@@ -202,15 +242,63 @@ def _save(folder: Path, a: Analysis, tmp: Path | None = None) -> bool:
                 pq.write_table(pa.Table.from_pylist(rows), tmp / f"{name}.parquet")
         docs = {k: getattr(a, k) for k in _DOCS}  # exact floats: the cache must round-trip
         (tmp / "docs.json").write_text(json.dumps(docs, default=to_jsonable), encoding="utf-8")
-        for old in folder.parent.iterdir():  # keep only the newest entry
-            if old != tmp and not _in_progress(old):
+        for old in folder.parent.iterdir():  # keep only the newest data's entry
+            if old not in (tmp, folder) and not _in_progress(old):
                 shutil.rmtree(old, ignore_errors=True)
-        os.replace(tmp, folder)
+        if not folder.exists():
+            try:
+                os.replace(tmp, folder)
+                return True
+            except OSError:
+                if not folder.exists():
+                    raise
+        # Another process saved the same analysis first: its entry stays (its readers keep
+        # their files), this one goes.
+        shutil.rmtree(tmp, ignore_errors=True)
         return True
     except OSError:
-        if own and tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)  # a cache that cannot be written is no error
         return False
+
+
+def _key(options: Options) -> dict:
+    """What a kept state must have been computed with to be refreshed."""
+    from .. import __version__
+
+    return {"options": asdict(options), "womgraph": __version__, "code": code_stamp()}
+
+
+def _previous_state(folder: Path) -> Path | None:
+    """The state of the newest complete entry beside ``folder`` (of older data)."""
+    try:
+        entries = [p for p in folder.parent.iterdir() if p != folder and not p.name.startswith(".")]
+    except OSError:
+        return None
+    states = [p / STATE_FILE for p in entries if (p / STATE_FILE).is_file()]
+    return max(states, key=lambda p: p.stat().st_mtime, default=None)
+
+
+def _compute(store: Store, options: Options, folder: Path, tmp: Path) -> Analysis:
+    """The analysis, saving its state in ``tmp``: a refresh of the previous entry's state when
+    that is possible (``analyse.incremental``), else the whole analysis."""
+    from ..settings import incremental_enabled
+    from .pipeline import analyse_store  # the analysis steps, imported only when they run
+
+    state = tmp / STATE_FILE
+    previous = _previous_state(folder)
+    if previous is not None and incremental_enabled():
+        try:
+            os.replace(previous, state)  # taken: the old entry is stale, and removed on save
+        except OSError:
+            pass
+        else:
+            from .incremental import refresh
+
+            a = refresh(store, state, options, _key(options))
+            if a is not None:
+                return a
+            for leftover in (state, state.with_name(STATE_FILE + ".wal")):
+                leftover.unlink(missing_ok=True)
+    return analyse_store(store, options, state_to=state, state_meta={"key": _key(options)})
 
 
 def cached_analysis(store: Store, options: Options | None = None) -> Analysis:
@@ -218,32 +306,38 @@ def cached_analysis(store: Store, options: Options | None = None) -> Analysis:
     options = options or Options()
     folder = _entry_folder(store, options)
     if folder is not None and folder.is_dir():
-        hit = _load(folder, options)
+        hit = _load(folder, options, store)
         if hit is not None:
             return hit
-    from .pipeline import analyse_store  # the analysis steps, imported only when they run
-
+        shutil.rmtree(folder, ignore_errors=True)  # damaged or incomplete: computed again below
     if folder is None:
+        from .pipeline import analyse_store
+
         return analyse_store(store, options)
     try:
         tmp = _new_tmp(folder)
     except OSError:  # a store folder we may not write to: analyse without caching
+        from .pipeline import analyse_store
+
         return analyse_store(store, options)
-    # The class of every event goes straight from DuckDB into the entry, never through Arrow.
     try:
-        a = analyse_store(store, options, classes_to=tmp / "classes.parquet")
+        a = _compute(store, options, folder, tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    if not _save(folder, a, tmp):  # cannot keep the entry: read the classes before they go
+    if not _save(folder, a, tmp):  # cannot keep the entry: read what is in the state first
         try:
-            return dataclasses.replace(a, classes=pq.read_table(tmp / "classes.parquet"))
+            return dataclasses.replace(
+                a, **{name: read_state_part(store, tmp / STATE_FILE, name) for name in STATE_PARTS}
+            )
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-    hit = _load(folder, options)
+    hit = _load(folder, options, store)
     if hit is None:  # removed by another process meanwhile (a newer write): compute in memory
+        from .pipeline import analyse_store
+
         return analyse_store(store, options)
-    for name in _PARTS - {"classes"}:  # already in memory: no need to read them back
+    for name in _PARTS - set(STATE_PARTS):  # already in memory: no need to read them back
         setattr(hit, name, getattr(a, name))
     return hit
 
@@ -303,5 +397,5 @@ def cached_event_summary(store: Store, options: Options | None = None) -> dict:
     return summary
 
 
-_PARTS = frozenset(_TABLES) | frozenset(_SERIES) | frozenset(_DOCS)
+_PARTS = frozenset(_TABLES) | frozenset(_SERIES) | frozenset(_DOCS) | frozenset(STATE_PARTS)
 assert {f.name for f in fields(Analysis)} == _PARTS | {"options"}

@@ -5,9 +5,12 @@ attribution, itself built on those labels); :func:`classify_adoptions` then labe
 purchases from their attribution. Both are single DuckDB queries over the frame's tables; thread
 roots come from :func:`womgraph.analyse.content.find_roots`.
 
-Tables created in the frame: ``base`` (events with text and role features and the base rule), ``content`` (one row
-per content id: creator, own kind, parent, root, root kind), ``cls`` (events with ``class``,
-``reason`` and helper columns).
+Tables created in the frame: ``feat`` (events with text and role features and the base rule
+before flags, by :func:`features`; dropped once ``cls`` exists), ``fl_acc`` and ``fl_ev`` (flag
+hooks), ``content`` (one row per content id: creator, own kind, parent, root, root kind), ``cls``
+(events with ``class``, ``reason`` and the helper columns of :data:`CLS_COLUMNS`). The SQL is
+built by functions of table names, so a refresh (``analyse.incremental``) runs the same rules
+over new and changed events only.
 """
 
 from __future__ import annotations
@@ -18,23 +21,25 @@ import pyarrow as pa
 from .content import find_roots
 from .frame import Frame
 
-__all__ = ["classify_interactions", "classify_adoptions", "FLAGS_SCHEMA"]
+__all__ = ["features", "classify_interactions", "classify_adoptions", "FLAGS_SCHEMA", "cls_sql", "content_sql"]
 
 #: Flag hooks from the authenticity detectors: which accounts and events they name, and why.
 FLAGS_SCHEMA = pa.schema([("account", pa.string()), ("event", pa.string()), ("rule", pa.string())])
 
 
-def _features(frame: Frame) -> None:
-    """Create ``base``: events with role and text features and the base rule (one pass)."""
+def features(frame: Frame, src: str = "ev", out: str = "feat") -> None:
+    """Create ``out``: the events of ``src`` with role and text features and the base rule
+    before flags (``base_nf``), in one pass. Flags are joined later (:func:`classify_interactions`),
+    so the features of an event never change once computed."""
     con = frame.con
     brand_re = frame.brand_regex()
     names = "coalesce(regexp_matches(e.lt, $brand), false)" if brand_re else "false"
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE base AS
+        CREATE OR REPLACE TEMP TABLE {out} AS
         WITH e AS (
         SELECT e.id, e.ts, e.type, e.actor, e.target, e.post, e.parent, e.channel, e.via,
-               e.campaign, e.value,
+               e.campaign, e.value, e.rid,
                a.role AS actor_role,
                coalesce(a.role = 'brand', false) AS by_brand,
                coalesce(e.target IN (SELECT id FROM acc WHERE role = 'brand'), false) AS to_brand,
@@ -42,11 +47,10 @@ def _features(frame: Frame) -> None:
                coalesce(e.paid, false)
                  OR coalesce(regexp_matches(e.lt, $disclosure), false) AS disclosed,
                coalesce(regexp_matches(e.lt, $contest), false) AS contest_text
-        FROM (SELECT *, lower(text) AS lt FROM ev) e  -- lower-cased once, NULL without text
+        FROM (SELECT *, lower(text) AS lt FROM {src}) e  -- lower-cased once, NULL without text
         LEFT JOIN acc a ON a.id = e.actor
         )
-        SELECT e.*, {_BASE} AS base, coalesce(fe.rule, fa.rule) AS flag_rule
-        FROM e {_FLAG_JOIN}
+        SELECT e.* EXCLUDE (contest_text), {_BASE_NF} AS base_nf FROM e
         """,
         {
             **({"brand": brand_re} if brand_re else {}),
@@ -56,17 +60,40 @@ def _features(frame: Frame) -> None:
     )
 
 
-_FLAG_JOIN = """
-    LEFT JOIN (SELECT account, min(rule) AS rule FROM flags_in WHERE account IS NOT NULL
-               GROUP BY account) fa ON fa.account = e.actor
-    LEFT JOIN (SELECT event, min(rule) AS rule FROM flags_in WHERE event IS NOT NULL
-               GROUP BY event) fe ON fe.event = e.id
+def flag_tables(frame: Frame, flags: pa.Table | None) -> None:
+    """Create ``fl_acc`` (account, rule) and ``fl_ev`` (event, rule) from the detectors' hooks:
+    the first rule (alphabetically) that names each account or event."""
+    con = frame.con
+    flags = flags if flags is not None else FLAGS_SCHEMA.empty_table()
+    con.register("flags_in", flags.select(FLAGS_SCHEMA.names).cast(FLAGS_SCHEMA))
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE fl_acc AS
+        SELECT account, min(rule) AS rule FROM flags_in WHERE account IS NOT NULL GROUP BY account
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE fl_ev AS
+        SELECT event, min(rule) AS rule FROM flags_in WHERE event IS NOT NULL GROUP BY event
+        """
+    )
+    con.unregister("flags_in")
+
+
+#: The flag rule of an event ``e`` (a flag on the event itself before one on its actor).
+FLAG_RULE = "coalesce(fe.rule, fa.rule)"
+FLAG_JOIN = """
+    LEFT JOIN fl_acc fa ON fa.account = e.actor
+    LEFT JOIN fl_ev fe ON fe.event = e.id
 """
 
-#: Rules 1 and 3-7: what an event is by its actor and its own content.
-_BASE = """
+#: Rule 1: flagged activity is suspicious, whatever else it is.
+BASE = "CASE WHEN flag_rule IS NOT NULL THEN 'suspicious:' || flag_rule ELSE base_nf END"
+
+#: Rules 3-7: what an event is by its actor and its own content (adoptions stay NULL).
+_BASE_NF = """
     CASE
-      WHEN coalesce(fe.rule, fa.rule) IS NOT NULL THEN 'suspicious:' || coalesce(fe.rule, fa.rule)
       WHEN e.type IN ('signup', 'purchase') THEN NULL
       WHEN e.by_brand AND (e.type IN ('mention', 'referral', 'recommendation')
                            OR (e.type = 'reply' AND e.target IS NOT NULL AND NOT e.to_brand))
@@ -81,18 +108,14 @@ _BASE = """
 """
 
 
-def _content(frame: Frame) -> None:
-    """One row per content id with its own kind, then roots and root kinds by pointer jumping."""
-    con = frame.con
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE content0 AS
-        -- each content id numbered (any order will do: roots do not depend on it), so that
-        -- pointer jumping runs on integers and nothing is sorted by id
-        SELECT *, row_number() OVER () - 1 AS rn FROM (
+def content_sql(base: str, cids: str | None = None) -> str:
+    """One row per content id of ``base`` (events with ``base`` reasons): creator, parent, own
+    kind and mentions; only the ids in relation ``cids`` (cid) when given."""
+    only = f"AND b.post IN (SELECT cid FROM {cids})" if cids else ""
+    return f"""
         WITH mp AS (
             SELECT post, bool_or(to_brand) AS mentions_brand, bool_or(NOT to_brand) AS mentions_peer
-            FROM base WHERE type = 'mention' AND post IS NOT NULL GROUP BY post
+            FROM {base} b WHERE type = 'mention' AND post IS NOT NULL {only} GROUP BY post
         )
         SELECT b.post AS cid,
                arg_min(b.actor, (b.ts, b.id)) AS creator,
@@ -108,10 +131,25 @@ def _content(frame: Frame) -> None:
                coalesce(any_value(mp.mentions_brand), false) AS mentions_brand,
                coalesce(any_value(mp.mentions_peer), false) AS mentions_peer,
                bool_or(b.names_brand) AS names_brand
-        FROM base b LEFT JOIN mp ON mp.post = b.post
-        WHERE b.post IS NOT NULL AND b.type IN ('post', 'reply', 'share', 'review', 'mention')
+        FROM {base} b LEFT JOIN mp ON mp.post = b.post
+        WHERE b.post IS NOT NULL AND b.type IN {CONTENT_TYPES} {only}
         GROUP BY b.post
-        )
+    """
+
+
+#: Event types whose ``post`` is a piece of content.
+CONTENT_TYPES = "('post', 'reply', 'share', 'review', 'mention')"
+
+
+def _content(frame: Frame) -> None:
+    """One row per content id with its own kind, then roots and root kinds by pointer jumping."""
+    con = frame.con
+    # each content id numbered (any order will do: roots do not depend on it), so that
+    # pointer jumping runs on integers and nothing is sorted by id
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE content0 AS
+        SELECT *, row_number() OVER () - 1 AS rn FROM ({content_sql('base')})
         """
     )
     t = con.execute(
@@ -173,53 +211,77 @@ _REST = """
 """
 
 
+#: The columns of ``cls`` (every event with its class) besides the reason and class.
+CLS_COLUMNS = (
+    "id", "ts", "type", "actor", "target", "post", "parent", "channel", "via", "rid", "by_brand",
+    "to_brand", "names_brand", "base_nf", "flag_rule",
+)
+
+
+def cls_sql(base: str, content: str, hashed: bool = False) -> str:
+    """Events of ``base`` (features with ``flag_rule`` and ``base``) with their reason and class,
+    looking up content in ``content`` by ``cid`` (or, ``hashed``, by ``h``: the hash of the
+    content id); adoptions keep a NULL reason (see :func:`classify_adoptions`)."""
+    cols = ", ".join(f"e.{c}" for c in CLS_COLUMNS)
+    key = "h" if hashed else "cid"
+
+    def ref(col: str) -> str:
+        return f"CASE WHEN {col} IS NOT NULL THEN hash({col}) END" if hashed else col
+
+    return f"""
+        SELECT *, split_part(reason, ':', 1) AS class FROM (
+            SELECT {cols}, pc.creator AS parent_creator, pc.root_creator, {_REST} AS reason
+            FROM {base} e
+            LEFT JOIN {content} pc ON pc.{key} = {ref('e.parent')}
+            -- a post's own row matters only to mentions (rules 13-14): no lookup for the rest
+            LEFT JOIN {content} oc ON oc.{key} = {ref("CASE WHEN e.type = 'mention' THEN e.post END")}
+        )
+    """
+
+
 def classify_interactions(frame: Frame, flags: pa.Table | None = None) -> None:
-    """Create ``cls``: every event with its class and reason (adoptions still open)."""
+    """Create ``cls``: every event of ``feat`` with its class and reason (adoptions still open)."""
     con = frame.con
-    flags = flags if flags is not None else FLAGS_SCHEMA.empty_table()
-    con.register("flags_in", flags.select(FLAGS_SCHEMA.names).cast(FLAGS_SCHEMA))
-    _features(frame)
-    con.unregister("flags_in")
-    _content(frame)
+    flag_tables(frame, flags)
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE cls AS
-        SELECT *, split_part(reason, ':', 1) AS class FROM (
-            SELECT e.id, e.ts, e.type, e.actor, e.target, e.post, e.parent, e.channel, e.via,
-                   e.campaign, e.value, e.by_brand, e.to_brand, e.actor_role, e.flag_rule,
-                   pc.creator AS parent_creator, pc.root_creator,
-                   {_REST} AS reason
-            FROM base e
-            LEFT JOIN content pc ON pc.cid = e.parent
-            -- a post's own row matters only to mentions (rules 13-14): no lookup for the rest
-            LEFT JOIN content oc ON oc.cid = CASE WHEN e.type = 'mention' THEN e.post END
-        )
+        CREATE OR REPLACE TEMP VIEW base AS
+        SELECT *, {BASE} AS base FROM (SELECT e.*, {FLAG_RULE} AS flag_rule FROM feat e {FLAG_JOIN})
         """
     )
-    con.execute("DROP TABLE base")
+    _content(frame)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE cls AS {cls_sql('base', 'content')}")
+    con.execute("DROP VIEW base")
+    con.execute("DROP TABLE feat")
 
 
-def classify_adoptions(frame: Frame) -> None:
+def adoption_reason(flag_rule: str, kind: str) -> str:
+    """The reason of a signup or purchase, from its flag and its attribution kind."""
+    return f"""
+        CASE
+          WHEN {flag_rule} IS NOT NULL THEN 'suspicious:' || {flag_rule}
+          WHEN {kind} = 'peer' THEN 'peer:adoption_via_peer'
+          WHEN {kind} = 'incentivized' THEN 'incentivized:adoption_via_incentive'
+          WHEN {kind} = 'broadcast' THEN 'broadcast:adoption_after_broadcast'
+          WHEN {kind} = 'suspicious' THEN 'suspicious:adoption_via_flagged'
+          ELSE 'social:organic_adoption'
+        END
+    """
+
+
+def classify_adoptions(frame: Frame, cls: str = "cls", attribution: str = "attribution") -> None:
     """Fill in the reasons (and classes) of signups and purchases from ``attribution``.
 
-    Only the adoptions the first pass left open are touched: an update of a few rows, not a
+    Only the adoptions left open (reason NULL) are touched: an update of a few rows, not a
     second copy of every event."""
     frame.con.execute(
-        """
-        UPDATE cls SET reason = r.final_reason, class = split_part(r.final_reason, ':', 1)
+        f"""
+        UPDATE {cls} SET reason = r.final_reason, class = split_part(r.final_reason, ':', 1)
         FROM (
-            SELECT c.id,
-                   CASE
-                     WHEN c.flag_rule IS NOT NULL THEN 'suspicious:' || c.flag_rule
-                     WHEN a.kind = 'peer' THEN 'peer:adoption_via_peer'
-                     WHEN a.kind = 'incentivized' THEN 'incentivized:adoption_via_incentive'
-                     WHEN a.kind = 'broadcast' THEN 'broadcast:adoption_after_broadcast'
-                     WHEN a.kind = 'suspicious' THEN 'suspicious:adoption_via_flagged'
-                     ELSE 'social:organic_adoption'
-                   END AS final_reason
-            FROM cls c LEFT JOIN attribution a ON a.id = c.id
+            SELECT c.id, {adoption_reason('c.flag_rule', 'a.kind')} AS final_reason
+            FROM {cls} c LEFT JOIN {attribution} a ON a.id = c.id
             WHERE c.reason IS NULL
         ) r
-        WHERE cls.id = r.id AND cls.reason IS NULL
+        WHERE {cls}.id = r.id AND {cls}.reason IS NULL
         """
     )

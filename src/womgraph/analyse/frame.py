@@ -54,7 +54,8 @@ class Frame:
 
     ``events`` is an Arrow table with at least :data:`ANALYSIS_COLUMNS`, or None with ``con``:
     a connection of its own (closed with the frame) to a database whose ``events`` table has
-    those columns.
+    those columns. ``accounts`` likewise: an Arrow table, or None with ``con`` to read them
+    from its database's ``accounts`` table (no copy through Arrow).
     """
 
     events: pa.Table | None
@@ -63,23 +64,32 @@ class Frame:
     con: duckdb.DuckDBPyConnection | None = None
 
     def __post_init__(self) -> None:
-        if self.accounts is None or self.accounts.num_rows == 0:
+        in_store = self.accounts is None and self.con is not None
+        if not in_store and (self.accounts is None or self.accounts.num_rows == 0):
             self.accounts = ACCOUNTS_SCHEMA.empty_table()
+        # ``rid``: the event's row id in the store (the state of a refresh is aligned on it).
         if self.con is None:
             self.con = memory_connection()
             # Events are scanned in place (Arrow, zero copy).
-            self.con.register("ev", self.events)
+            self.con.register("ev_in", self.events)
+            self.con.execute("CREATE OR REPLACE TEMP VIEW ev AS SELECT *, NULL::BIGINT AS rid FROM ev_in")
         else:
             configure(self.con)
             cols = ", ".join(f'"{c}"' for c in ANALYSIS_COLUMNS)
-            self.con.execute(f"CREATE OR REPLACE TEMP VIEW ev AS SELECT {cols} FROM events")
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW ev AS SELECT {cols}, rowid AS rid FROM events")
         # Accounts are small and deduplicated.
-        self.con.register("acc_in", self.accounts)
+        if in_store:
+            cols = ", ".join(f'"{c}"' for c in ACCOUNTS_SCHEMA.names)
+            source = f"(SELECT {cols} FROM accounts)"
+        else:
+            self.con.register("acc_in", self.accounts)
+            source = "acc_in"
         self.con.execute(
-            "CREATE TEMP TABLE acc AS SELECT * FROM acc_in "
+            f"CREATE TEMP TABLE acc AS SELECT * FROM {source} "
             "QUALIFY row_number() OVER (PARTITION BY id ORDER BY id) = 1"
         )
-        self.con.unregister("acc_in")
+        if not in_store:
+            self.con.unregister("acc_in")
         brands = self.con.execute(
             "SELECT id, handle, name FROM acc WHERE role = 'brand' ORDER BY id"
         ).fetchall()

@@ -1,14 +1,40 @@
 """The advocacy scorecard: measures that matter beside the vanity ones (``docs/metrics.md``).
 
 All figures are ratios of counts taken from the frame's tables; a ratio with a zero denominator
-is ``None`` (not 0), so "no data" is never mistaken for "bad".
+is ``None`` (not 0), so "no data" is never mistaken for "bad". Counts of events come from
+``agg`` (events per UTC day, channel, reason and whether an adoption: :func:`event_counts`), so
+nothing here reads every event; a refresh keeps ``agg`` up to date instead of counting again.
 """
 
 from __future__ import annotations
 
 from .frame import Frame
 
-__all__ = ["scorecard", "period_series"]
+__all__ = ["scorecard", "period_series", "event_counts", "AGG_SQL"]
+
+#: Events counted per UTC day, channel, reason and whether an adoption, from ``cls``-like
+#: relation ``{src}`` (a few thousand rows for millions of events).
+AGG_SQL = """
+    SELECT floor(epoch(ts) / 86400)::INTEGER AS day,  -- UTC day: cheaper than calendar maths
+           coalesce(channel, '(none)') AS channel, reason,
+           type IN ('signup', 'purchase') AS adoption, count(*) AS n
+    FROM {src} GROUP BY ALL
+"""
+
+
+def event_counts(frame: Frame) -> None:
+    """Create ``agg`` from ``cls`` (see :data:`AGG_SQL`) and ``peer_ev`` (a person's own word of
+    mouth: peer events that are not adoptions), the two summaries of the classes the scorecard,
+    the series and the advocates read."""
+    frame.con.execute(f"CREATE OR REPLACE TEMP TABLE agg AS {AGG_SQL.format(src='cls')}")
+    frame.con.execute(f"CREATE OR REPLACE TEMP TABLE peer_ev AS {PEER_EV_SQL.format(src='cls')}")
+
+
+#: Peer events that are not adoptions, from ``cls``-like relation ``{src}``.
+PEER_EV_SQL = """
+    SELECT id, actor, ts, channel FROM {src}
+    WHERE split_part(reason, ':', 1) = 'peer' AND type NOT IN ('signup', 'purchase')
+"""
 
 
 def _ratio(a, b):
@@ -34,13 +60,16 @@ def scorecard(frame: Frame) -> dict:
     peer_i, related_i = _one(
         frame,
         """
-        SELECT count(*) FILTER (WHERE class = 'peer'),
-               count(*) FILTER (WHERE class <> 'social' OR reason = 'social:like_of_peer_post')
-        FROM cls WHERE type NOT IN ('signup', 'purchase')
+        SELECT coalesce(sum(n) FILTER (WHERE split_part(reason, ':', 1) = 'peer'), 0)::BIGINT,
+               coalesce(sum(n) FILTER (WHERE split_part(reason, ':', 1) <> 'social'
+                                         OR reason = 'social:like_of_peer_post'), 0)::BIGINT
+        FROM agg WHERE NOT adoption
         """,
     )
-    classes = dict(con.execute("SELECT class, count(*) FROM cls GROUP BY 1 ORDER BY 1").fetchall())
-    reasons = dict(con.execute("SELECT reason, count(*) FROM cls GROUP BY 1 ORDER BY 1").fetchall())
+    classes = dict(con.execute(
+        "SELECT split_part(reason, ':', 1), sum(n)::BIGINT FROM agg GROUP BY 1 ORDER BY 1"
+    ).fetchall())
+    reasons = dict(con.execute("SELECT reason, sum(n)::BIGINT FROM agg GROUP BY 1 ORDER BY 1").fetchall())
     gens = con.execute(
         """
         SELECT generation, count(*) FROM cascade_nodes GROUP BY 1 ORDER BY 1
@@ -53,12 +82,12 @@ def scorecard(frame: Frame) -> dict:
         for g in sorted(by_gen)
         if g + 1 in by_gen
     ]
-    invites, converted_invites = _one(
+    invites, converted_invites = _one(  # peer invitations: peer:referral, peer:recommendation
         frame,
         """
         SELECT count(*), count(*) FILTER (WHERE id IN (SELECT parent_event FROM attribution
                                                       WHERE parent_event IS NOT NULL))
-        FROM cls WHERE reason IN ('peer:referral', 'peer:recommendation')
+        FROM inv WHERE kind = 'peer'
         """,
     )
     chain_conv, deep_conv = _one(
@@ -72,10 +101,10 @@ def scorecard(frame: Frame) -> dict:
         frame,
         """
         SELECT (SELECT coalesce(sum(followers), 0) FROM acc WHERE role = 'brand'),
-               count(*) FILTER (WHERE reason = 'broadcast:like_of_brand_post'),
-               count(*) FILTER (WHERE reason = 'broadcast:share_of_brand_post'),
-               count(*) FILTER (WHERE reason = 'broadcast:reshare_of_brand_content')
-        FROM cls
+               coalesce(sum(n) FILTER (WHERE reason = 'broadcast:like_of_brand_post'), 0)::BIGINT,
+               coalesce(sum(n) FILTER (WHERE reason = 'broadcast:share_of_brand_post'), 0)::BIGINT,
+               coalesce(sum(n) FILTER (WHERE reason = 'broadcast:reshare_of_brand_content'), 0)::BIGINT
+        FROM agg
         """,
     )
     promoters, promoters_referring = _one(
@@ -89,7 +118,7 @@ def scorecard(frame: Frame) -> dict:
         frame,
         """
         WITH buyers AS (
-            SELECT actor, count(*) AS purchases FROM cls WHERE type = 'purchase' GROUP BY actor
+            SELECT actor, count(*) AS purchases FROM adopt_ev WHERE type = 'purchase' GROUP BY actor
         )
         SELECT count(*) FILTER (WHERE f.kind = 'peer'),
                count(*) FILTER (WHERE f.kind = 'peer' AND b.purchases >= 2),
@@ -153,20 +182,22 @@ def period_series(frame: Frame, by: str = "week") -> list[dict]:
     """Per period (``week`` or ``month``) and per channel: interactions by class and adopters by cause."""
     if by not in ("week", "month", "channel"):
         raise ValueError(f"period must be week, month or channel, not {by!r}")
-    frame.con.execute(  # once for the three series: a few thousand rows instead of every event
+    frame.con.execute(  # once for the three series: events from ``agg``, adopters apart
         """
         CREATE TEMP TABLE IF NOT EXISTS period_counts AS
-        SELECT floor(epoch(c.ts) / 86400)::INTEGER AS day,  -- UTC day: cheaper than calendar maths
-               coalesce(c.channel, '(none)') AS channel, c.class,
-               c.type IN ('signup', 'purchase') AS adoption,
-               coalesce(c.reason = 'broadcast:like_of_brand_post', false) AS like_of_brand_post,
-               f.id IS NOT NULL AS adopter, f.kind AS adopter_kind, count(*) AS n
-        FROM cls c LEFT JOIN first_adoption f ON f.id = c.id
+        SELECT day, channel, split_part(reason, ':', 1) AS class, adoption,
+               reason = 'broadcast:like_of_brand_post' AS like_of_brand_post,
+               false AS adopter, NULL AS adopter_kind, n
+        FROM agg
+        UNION ALL
+        SELECT floor(epoch(f.ts) / 86400)::INTEGER, coalesce(a.channel, '(none)'), NULL, true,
+               false, true, f.kind, count(*)
+        FROM first_adoption f JOIN adopt_ev a ON a.id = f.id
         GROUP BY ALL
         """
     )
     sums = {
-        **{k: f"class = '{k}' AND NOT adoption"
+        **{k: f"class = '{k}' AND NOT adoption AND NOT adopter"
            for k in ("peer", "broadcast", "incentivized", "suspicious", "social")},
         "adopters": "adopter",
         "peer_adopters": "adopter_kind = 'peer'",

@@ -21,7 +21,10 @@ __all__ = ["Analysis", "chain_rows", "table_columns", "table_rows"]
 
 @dataclass
 class Analysis:
-    """Everything the analysis found, as Arrow tables and plain dicts."""
+    """Everything the analysis found, as Arrow tables and plain dicts.
+
+    ``exposures`` holds the peer exposures (who told whom: the word-of-mouth network); brand
+    and incentivized exposures serve the attribution only."""
 
     classes: pa.Table
     attribution: pa.Table

@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from ..classify import FLAGS_SCHEMA
 from ..frame import Frame
-from .engagement import EngagementThresholds, brand_only_engagement, farm_profile, lockstep
+from .engagement import EngagementThresholds, _lockstep_pairs, brand_only_engagement, farm_profile, lockstep_flags
 from .referral import referral_flags
 from .sponsorship import undisclosed_sponsorship
 
@@ -31,16 +31,24 @@ FLAG_TABLE_SCHEMA = pa.schema(
 )
 
 
-def detect(frame: Frame) -> tuple[list[dict], pa.Table]:
-    """Run every detector; return the flags and the hooks (account/event -> rule) for classes.
+def detect(frame: Frame, pairs: pa.Table | None = None) -> tuple[list[dict], pa.Table]:
+    """Run every detector over the tallies; return the flags and the hooks (account/event ->
+    rule) for classes.
 
-    Flags are numbered ``<rule>-<n>`` in a stable order (rule, then first account), so the same
-    data gives the same flag ids.
+    The lockstep pairs (a, b, shared) are found here unless ``pairs`` gives them (a refresh
+    updates the kept ones); either way they are left in the frame as ``ls_pairs``. Flags are
+    numbered ``<rule>-<n>`` in a stable order (rule, then first account), so the same data
+    gives the same flag ids.
     """
     t = EngagementThresholds()
+    if pairs is None:
+        pairs = _lockstep_pairs(frame.con, t)
+    frame.con.register("pairs_in", pairs)
+    frame.con.execute("CREATE OR REPLACE TEMP TABLE ls_pairs AS SELECT * FROM pairs_in")
+    frame.con.unregister("pairs_in")
     flags: list[dict] = []
     flags += farm_profile(frame, t)
-    flags += lockstep(frame, t)
+    flags += lockstep_flags(frame, pairs, t)
     flags += brand_only_engagement(frame, t)
     flags += referral_flags(frame)
     flags += undisclosed_sponsorship(frame)

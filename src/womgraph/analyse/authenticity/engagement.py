@@ -19,12 +19,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ..frame import Frame
+from ..tallies import first_events
 
-__all__ = ["EngagementThresholds", "brand_only_engagement", "farm_profile", "lockstep"]
+__all__ = ["EngagementThresholds", "brand_only_engagement", "farm_profile", "lockstep", "lockstep_flags",
+           "lockstep_pairs_update"]
 
 
 @dataclass(frozen=True)
@@ -58,32 +61,26 @@ def _account_flag(rule: str, severity: str, row: dict, keys: tuple[str, ...], th
 
 
 def _profile_sql(t: EngagementThresholds) -> str:
-    # Cheap counts for everyone first; example events only for the few accounts that match.
+    # Counts and first likes per account come from the tallies (``analyse.tallies``).
     return f"""
-        WITH act AS (
-            SELECT actor, min(ts) AS first_ts, count(*) AS events,
-                   count(*) FILTER (WHERE type = 'like') AS likes
-            FROM ev GROUP BY actor
-        ),
-        hit AS (
-            SELECT a.id AS account, x.events, x.likes, a.followers, a.following,
-                   round((epoch(x.first_ts) - epoch(a.created)) / 86400.0, 2) AS age_days_at_first_event
-            FROM acc a JOIN act x ON x.actor = a.id
-            WHERE a.created IS NOT NULL
-              AND epoch(x.first_ts) - epoch(a.created) <= {t.young_days} * 86400
-              AND coalesce(a.followers, 0) <= {t.max_followers}
-              AND coalesce(a.following, 0) >= {t.following_ratio} * (coalesce(a.followers, 0) + 1)
-              AND x.likes >= {t.min_likes} AND x.likes >= {t.like_share} * x.events
-              AND coalesce(a.role, '') NOT IN ('brand', 'employee', 'partner')
-        )
-        SELECT h.*, (list(e.id ORDER BY e.ts, e.id))[1:5] AS example_events
-        FROM hit h JOIN ev e ON e.actor = h.account AND e.type = 'like'
-        GROUP BY ALL ORDER BY h.account
+        SELECT a.id AS account, x.events, x.likes, a.followers, a.following,
+               round((epoch(x.first_ts) - epoch(a.created)) / 86400.0, 2) AS age_days_at_first_event
+        FROM acc a JOIN actor_stats x ON x.actor = a.id
+        WHERE a.created IS NOT NULL
+          AND epoch(x.first_ts) - epoch(a.created) <= {t.young_days} * 86400
+          AND coalesce(a.followers, 0) <= {t.max_followers}
+          AND coalesce(a.following, 0) >= {t.following_ratio} * (coalesce(a.followers, 0) + 1)
+          AND x.likes >= {t.min_likes} AND x.likes >= {t.like_share} * x.events
+          AND coalesce(a.role, '') NOT IN ('brand', 'employee', 'partner')
+        ORDER BY a.id
     """
 
 
 def farm_profile(frame: Frame, t: EngagementThresholds) -> list[dict]:
     rows = frame.con.execute(_profile_sql(t)).to_arrow_table().to_pylist()
+    examples = first_events(frame.con, [r["account"] for r in rows], 5, "type = 'like'")
+    for r in rows:
+        r["example_events"] = examples[r["account"]]
     thresholds = {
         "young_days": t.young_days, "max_followers": t.max_followers,
         "following_ratio": t.following_ratio, "min_likes": t.min_likes, "like_share": t.like_share,
@@ -95,8 +92,8 @@ def farm_profile(frame: Frame, t: EngagementThresholds) -> list[dict]:
 def _lockstep_pairs(con, t: EngagementThresholds) -> pa.Table:
     """Pairs of accounts in lockstep, ``(a, b, shared)`` with ``a < b``, computed exactly.
 
-    Accounts and posts are joined as 64-bit hashes (much faster than strings) and mapped back to
-    account ids for the few pairs that qualify.
+    Reads the ``ls_like`` tally (one row per account and liked content, as 64-bit hashes: much
+    faster to join than strings); account ids are looked up for the few pairs that qualify.
 
     All-pairs is quadratic in a post's burst (130M same-cell pairs at 10M events), so candidate
     pairs come from a prefix filter instead. In a qualifying pair, let A be the account with fewer
@@ -117,8 +114,7 @@ def _lockstep_pairs(con, t: EngagementThresholds) -> pa.Table:
             SELECT a, p, s, floor(s / {w})::BIGINT AS b,
                    count(*) OVER (PARTITION BY p ORDER BY s
                                   RANGE BETWEEN {w} PRECEDING AND {w} FOLLOWING) - 1 AS crowd
-            FROM (SELECT hash(actor) AS a, hash(parent) AS p, min(epoch(ts)) AS s FROM ev
-                  WHERE type = 'like' AND parent IS NOT NULL GROUP BY 1, 2)
+            FROM ls_like
             """
         )
         # n: likes; acc: accompanied likes; o: coinciding likes needed when this is the smaller side
@@ -181,8 +177,8 @@ def _lockstep_pairs(con, t: EngagementThresholds) -> pa.Table:
                 WHERE q.shared >= {t.lockstep_min_posts} AND q.shared >= {share} * least(na.n, nb.n)
             ),
             names AS (  -- back from hashes to account ids, for the few accounts in a pair
-                SELECT DISTINCT hash(actor) AS h, actor FROM ev
-                WHERE type = 'like' AND hash(actor) IN (SELECT a FROM hit UNION SELECT b FROM hit)
+                SELECT hash(actor) AS h, actor FROM actor_stats
+                WHERE likes > 0 AND hash(actor) IN (SELECT a FROM hit UNION SELECT b FROM hit)
             )
             SELECT least(na.actor, nb.actor) AS a, greatest(na.actor, nb.actor) AS b, hit.shared
             FROM hit JOIN names na ON na.h = hit.a JOIN names nb ON nb.h = hit.b
@@ -194,10 +190,72 @@ def _lockstep_pairs(con, t: EngagementThresholds) -> pa.Table:
             con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
+def lockstep_pairs_update(con, t: EngagementThresholds, kept: str, likes: str, touched: str) -> pa.Table:
+    """The lockstep pairs after new likes, exactly as :func:`_lockstep_pairs` would find them.
+
+    ``touched`` (a) holds the hashes of the accounts with a new first like on some content (the
+    ``ls_like`` tally ``likes`` already holds it): only their pairs can change, since a pair's
+    shared likes and both accounts' counts depend on nothing else. Pairs in ``kept`` (a, b,
+    shared) without a touched account stay; every pair of a touched account is counted again,
+    joining its likes with the likes of the same content in the same or a neighbouring window.
+    """
+    w = int(t.lockstep_seconds)
+    share = float(t.lockstep_min_share)
+    try:
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _lu_pairs AS
+            WITH x AS (
+                SELECT a, p, s, floor(s / {w})::BIGINT + d AS b
+                FROM {likes}, (VALUES (-1), (0), (1)) AS t(d)
+                WHERE a IN (SELECT a FROM {touched})
+            )
+            SELECT least(x.a, y.a) AS a, greatest(x.a, y.a) AS b, count(*) AS shared
+            FROM x JOIN (SELECT a, p, s, floor(s / {w})::BIGINT AS b FROM {likes}) y
+              ON y.p = x.p AND y.b = x.b
+            WHERE abs(x.s - y.s) <= {w} AND y.a <> x.a
+            GROUP BY x.a, y.a
+            """
+        )
+        return con.execute(
+            f"""
+            WITH q AS (SELECT a, b, max(shared) AS shared FROM _lu_pairs GROUP BY a, b),
+            n AS (
+                SELECT a, count(*) AS n FROM {likes}
+                WHERE a IN (SELECT a FROM q UNION SELECT b FROM q) GROUP BY a
+            ),
+            hit AS (
+                SELECT q.a, q.b, q.shared FROM q JOIN n na ON na.a = q.a JOIN n nb ON nb.a = q.b
+                WHERE q.shared >= {t.lockstep_min_posts} AND q.shared >= {share} * least(na.n, nb.n)
+            ),
+            names AS (
+                SELECT hash(actor) AS h, actor FROM actor_stats
+                WHERE likes > 0 AND hash(actor) IN (SELECT a FROM hit UNION SELECT b FROM hit)
+            ),
+            fresh AS (
+                SELECT least(na.actor, nb.actor) AS a, greatest(na.actor, nb.actor) AS b, hit.shared
+                FROM hit JOIN names na ON na.h = hit.a JOIN names nb ON nb.h = hit.b
+            )
+            SELECT * FROM (
+                SELECT a, b, shared FROM {kept}
+                WHERE hash(a) NOT IN (SELECT a FROM {touched}) AND hash(b) NOT IN (SELECT a FROM {touched})
+                UNION ALL SELECT * FROM fresh
+            ) ORDER BY a, b
+            """
+        ).to_arrow_table()
+    finally:
+        con.execute("DROP TABLE IF EXISTS _lu_pairs")
+
+
 def lockstep(frame: Frame, t: EngagementThresholds) -> list[dict]:
     """Groups of accounts liking the same posts within seconds of each other, repeatedly."""
+    return lockstep_flags(frame, _lockstep_pairs(frame.con, t), t)
+
+
+def lockstep_flags(frame: Frame, pairs: pa.Table, t: EngagementThresholds) -> list[dict]:
+    """One flag per group (connected component) of at least ``lockstep_min_group`` accounts of
+    the lockstep ``pairs`` (a, b, shared), with figures from the tallies."""
     con = frame.con
-    pairs = _lockstep_pairs(con, t)
     if pairs.num_rows == 0:
         return []
     names, inv = np.unique(
@@ -208,20 +266,30 @@ def lockstep(frame: Frame, t: EngagementThresholds) -> list[dict]:
     m = pairs.num_rows
     graph = coo_matrix((np.ones(m), (inv[:m], inv[m:])), shape=(len(names), len(names)))
     _, labels = connected_components(graph, directed=False)
+    groups = [label for label in np.unique(labels) if np.count_nonzero(labels == label) >= t.lockstep_min_group]
+    if not groups:
+        return []
+    member_of = pa.table({"actor": names.tolist(), "grp": labels})
+    con.register("members_in", member_of.filter(pc.is_in(member_of["grp"], pa.array(groups))))
+    stats = {  # likes, content liked and the first likes of each group, in one pass
+        g: (likes, posts, examples)
+        for g, likes, posts, examples in con.execute(
+            """
+            WITH lk AS (SELECT m.grp, sum(x.likes)::BIGINT AS likes FROM members_in m
+                        JOIN actor_stats x USING (actor) GROUP BY m.grp),
+            ps AS (SELECT m.grp, count(DISTINCT l.p) AS posts FROM members_in m
+                   JOIN ls_like l ON l.a = hash(m.actor) GROUP BY m.grp),
+            ex AS (SELECT m.grp, list(e.id ORDER BY e.ts, e.id)[1:10] AS examples FROM members_in m
+                   JOIN ev e ON e.actor = m.actor WHERE e.type = 'like' GROUP BY m.grp)
+            SELECT grp, likes, posts, examples FROM lk JOIN ps USING (grp) JOIN ex USING (grp)
+            """
+        ).fetchall()
+    }
+    con.unregister("members_in")
     flags = []
-    for label in np.unique(labels):
+    for label in groups:
         members = sorted(names[labels == label].tolist())
-        if len(members) < t.lockstep_min_group:
-            continue
-        con.register("members_in", pa.table({"actor": members}))
-        stats = con.execute(
-            """
-            SELECT count(*) AS likes, count(DISTINCT parent) AS posts,
-                   list(id ORDER BY ts, id)[1:10] AS example_events
-            FROM ev WHERE type = 'like' AND actor IN (SELECT actor FROM members_in)
-            """
-        ).fetchone()
-        con.unregister("members_in")
+        stats_row = stats[label]
         in_group = (labels == label)
         pair_mask = in_group[inv[:m]]
         flags.append(
@@ -231,11 +299,11 @@ def lockstep(frame: Frame, t: EngagementThresholds) -> list[dict]:
                 "severity": "high",
                 "accounts": members,
                 "evidence": {
-                    "events": stats[2],
+                    "events": stats_row[2],
                     "values": {
                         "group_size": len(members),
-                        "likes": stats[0],
-                        "posts": stats[1],
+                        "likes": stats_row[0],
+                        "posts": stats_row[1],
                         "lockstep_pairs": int(pair_mask.sum()),
                         "median_shared_posts_per_pair": float(
                             np.median(pairs.column("shared").to_numpy()[pair_mask])
@@ -256,34 +324,19 @@ def brand_only_engagement(frame: Frame, t: EngagementThresholds) -> list[dict]:
     """Young accounts whose every event is a like, share or reply on a brand post."""
     rows = frame.con.execute(
         f"""
-        WITH young AS (  -- cheap filter first: young, non-staff accounts with enough events
-            SELECT a.id AS account, a.followers, a.following, x.events, x.first_ts, a.created
-            FROM (SELECT actor, count(*) AS events, min(ts) AS first_ts FROM ev GROUP BY actor) x
-            JOIN acc a ON a.id = x.actor
-            WHERE x.events >= {t.brand_only_min_events} AND a.created IS NOT NULL
-              AND epoch(x.first_ts) - epoch(a.created) <= {t.young_days} * 86400
-              AND coalesce(a.role, '') NOT IN ('brand', 'employee', 'partner')
-        ),
-        bp AS (
-            SELECT DISTINCT e.post FROM ev e JOIN acc a ON a.id = e.actor
-            WHERE a.role = 'brand' AND e.post IS NOT NULL
-        ),
-        eng AS (
-            SELECT y.account, count(*) FILTER (WHERE e.type IN ('like', 'share', 'reply')
-                                                 AND bp.post IS NOT NULL) AS brand_engagement,
-                   (list(e.id ORDER BY e.ts, e.id))[1:5] AS example_events
-            FROM young y JOIN ev e ON e.actor = y.account
-            LEFT JOIN bp ON bp.post = e.parent
-            GROUP BY y.account
-        )
-        SELECT y.account, y.events, g.brand_engagement, y.followers, y.following,
-               round((epoch(y.first_ts) - epoch(y.created)) / 86400.0, 2) AS age_days_at_first_event,
-               g.example_events
-        FROM young y JOIN eng g USING (account)
-        WHERE g.brand_engagement = y.events
-        ORDER BY y.account
+        SELECT a.id AS account, x.events, x.brand_engagement, a.followers, a.following,
+               round((epoch(x.first_ts) - epoch(a.created)) / 86400.0, 2) AS age_days_at_first_event
+        FROM actor_stats x JOIN acc a ON a.id = x.actor
+        WHERE x.events >= {t.brand_only_min_events} AND a.created IS NOT NULL
+          AND epoch(x.first_ts) - epoch(a.created) <= {t.young_days} * 86400
+          AND coalesce(a.role, '') NOT IN ('brand', 'employee', 'partner')
+          AND x.brand_engagement = x.events
+        ORDER BY a.id
         """
     ).to_arrow_table().to_pylist()
+    examples = first_events(frame.con, [r["account"] for r in rows], 5)
+    for r in rows:
+        r["example_events"] = examples[r["account"]]
     thresholds = {"young_days": t.young_days, "min_events": t.brand_only_min_events}
     keys = ("events", "brand_engagement", "followers", "following", "age_days_at_first_event")
     return [_account_flag("brand_only_engagement", "medium", r, keys, thresholds) for r in rows]

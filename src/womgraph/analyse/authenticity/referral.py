@@ -41,14 +41,8 @@ class ReferralThresholds:
     burst_hours: float = 24.0
 
 
-def _invites(frame: Frame) -> None:
-    frame.con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE fr_inv AS
-        SELECT id, ts, actor AS src, target AS dst FROM ev
-        WHERE type IN ('referral', 'recommendation') AND target IS NOT NULL AND actor <> target
-        """
-    )
+def _identities(frame: Frame) -> None:
+    # Invitations come from the ``fr_inv`` tally; identifiers from the profiles.
     frame.con.execute(
         """
         CREATE OR REPLACE TEMP TABLE fr_ids AS
@@ -132,15 +126,9 @@ def _cycles(frame: Frame, corroborated: set[str]) -> list[dict]:
 def _harvesting(frame: Frame, t: ReferralThresholds) -> list[dict]:
     rows = frame.con.execute(
         f"""
-        WITH q AS (SELECT {t.harvest_value_share} * median(value) AS cut FROM ev
+        WITH q AS (SELECT {t.harvest_value_share} * median(value) AS cut FROM adopt_ev
                    WHERE type = 'purchase' AND value IS NOT NULL),
-        act AS (
-            SELECT actor, count(*) AS events,
-                   count(*) FILTER (WHERE type = 'purchase') AS purchases,
-                   count(*) FILTER (WHERE type NOT IN ('purchase', 'signup')) AS other,
-                   max(value) FILTER (WHERE type = 'purchase') AS spent
-            FROM ev GROUP BY actor
-        ),
+        act AS (SELECT actor, events, purchases, other, spent FROM actor_stats),
         referees AS (
             SELECT DISTINCT i.src, i.dst, (a.purchases = 1 AND a.other = 0 AND a.spent <= q.cut) AS minimal
             FROM fr_inv i JOIN act a ON a.actor = i.dst, q
@@ -180,8 +168,7 @@ def _bursts(frame: Frame, t: ReferralThresholds) -> list[dict]:
     rows = frame.con.execute(
         f"""
         WITH firsts AS (
-            SELECT actor, min(ts) AS ts, arg_min(id, ts) AS id FROM ev
-            WHERE type IN ('signup', 'purchase') GROUP BY actor
+            SELECT actor, min(ts) AS ts, arg_min(id, ts) AS id FROM adopt_ev GROUP BY actor
         ),
         j AS (
             SELECT i.link, i.value, f.actor, f.ts, f.id FROM fr_ids i JOIN firsts f ON f.actor = i.account
@@ -212,12 +199,11 @@ def _bursts(frame: Frame, t: ReferralThresholds) -> list[dict]:
 
 
 def referral_flags(frame: Frame, t: ReferralThresholds = ReferralThresholds()) -> list[dict]:
-    _invites(frame)
+    _identities(frame)
     shared = _shared_identity(frame)
     harvest = _harvesting(frame, t)
     bursts = _bursts(frame, t)
     corroborated = {a for f in shared + harvest + bursts for a in f["accounts"]}
     cycles = _cycles(frame, corroborated)
-    frame.con.execute("DROP TABLE fr_inv")
     frame.con.execute("DROP TABLE fr_ids")
     return shared + cycles + harvest + bursts

@@ -9,23 +9,25 @@ Disclosure markers are those of ``docs/classes.md`` (``#ad``, ``#sponsored``, ``
 from __future__ import annotations
 
 from ..frame import Frame
+from ..tallies import first_events
+
+
+def _literal(text: str) -> str:
+    return text.replace("'", "''")
 
 __all__ = ["undisclosed_sponsorship"]
 
 
 def undisclosed_sponsorship(frame: Frame) -> list[dict]:
-    rows = frame.con.execute(
-        """
-        SELECT e.actor, count(*) AS undisclosed, list(e.id ORDER BY e.ts, e.id)[1:10] AS events,
-               count(*) FILTER (WHERE e.campaign IS NOT NULL) AS with_campaign
-        FROM ev e JOIN acc a ON a.id = e.actor
-        WHERE a.role = 'partner' AND e.type IN ('post', 'mention', 'share', 'reply', 'review')
-          AND NOT coalesce(e.paid, false)
-          AND NOT regexp_matches(lower(coalesce(e.text, '')), $disclosure)
-        GROUP BY e.actor ORDER BY e.actor
-        """,
-        {"disclosure": frame.disclosure_regex()},
+    counts = frame.con.execute(  # counted per partner in the ``partner_stats`` tally
+        "SELECT actor, undisclosed, with_campaign FROM partner_stats ORDER BY actor"
     ).fetchall()
+    examples = first_events(
+        frame.con, [c[0] for c in counts], 10,
+        f"type IN ('post', 'mention', 'share', 'reply', 'review') AND NOT coalesce(paid, false) "
+        f"AND NOT regexp_matches(lower(coalesce(text, '')), '{_literal(frame.disclosure_regex())}')",
+    )
+    rows = [(actor, n, examples[actor], camp) for actor, n, camp in counts]
     return [
         {
             "kind": "sponsorship",

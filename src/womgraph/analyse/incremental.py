@@ -1,0 +1,545 @@
+"""Refresh a kept analysis with new events, instead of analysing every event again.
+
+A full analysis keeps its working tables (``analyse.state``). When events are appended to the
+store, :func:`refresh` brings those tables up to date by touching only what the new events can
+change, and then runs the steps that work on small tables (cascades, advocates, communities, the
+scorecard) as a full analysis does. The result is the one a full analysis would give: the rules
+are the same SQL, run over fewer rows; ``tests/test_incremental.py`` compares both on random
+appends.
+
+What new events can change, and how it is followed:
+
+1. Their own features (computed for them alone) and the tallies (counts add up, new first likes
+   are added).
+2. Flags: every detector runs again over the tallies; the lockstep pairs of the accounts with
+   new likes are counted again. Events of accounts whose flag changed, and events whose own
+   flag changed, become *dirty*.
+3. Content: the content ids of new and dirty events are aggregated again; a changed kind or
+   creator reaches the content below it (through its root); new content gets its root from its
+   parent.
+4. Classes: new and dirty events, and the events that point at changed content, are classified
+   again; their peer exposures and invitations are replaced.
+5. Attribution: adoptions that were classified again, whose adopter took part in an event
+   classified again, or whose ``via`` names a changed invitation are attributed again, and their
+   reasons follow.
+
+A refresh declines (returns None, and the caller runs the full analysis) when its premises do
+not hold: other options or code, changed accounts, events removed, no new events, more new
+events than a quarter of the kept ones (and more than 10,000), a new event not later than every
+kept one, kept events that point at content only the new events create, or content whose parent
+changed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from ..store.base import Store
+from .attribution import attribute_adoptions, exposures_sql, inv_sql
+from .authenticity import detect
+from .authenticity.engagement import EngagementThresholds, lockstep_pairs_update
+from .classify import (
+    BASE, CONTENT_TYPES, FLAG_JOIN, FLAG_RULE, adoption_reason, cls_sql, content_sql, features,
+    flag_tables,
+)
+from .content import find_roots
+from .metrics import AGG_SQL, PEER_EV_SQL
+from .frame import ANALYSIS_COLUMNS, Frame, Options
+from .pipeline import downstream
+from .result import Analysis
+from .state import (
+    KIND_TYPE, REASON_TYPE, RULE_TYPE, attach, cls_rows_sql, cls_view_sql, position, read_meta,
+    write_meta,
+)
+from .tallies import TALLY_TABLES, merge_tallies
+
+__all__ = ["refresh"]
+
+log = logging.getLogger(__name__)
+
+#: A refresh is worth it while the new events are at most this share of the kept ones (or
+#: at most :data:`ALWAYS_REFRESH`).
+MAX_NEW_SHARE = 0.25
+ALWAYS_REFRESH = 10_000
+
+#: Seconds per step of the last refresh in this process (for ``bench/``).
+TIMINGS: dict[str, float] = {}
+
+
+@contextmanager
+def _step(name: str):
+    t = time.perf_counter()
+    yield
+    TIMINGS[name] = time.perf_counter() - t
+    log.debug("refresh: %s %.3f s", name, TIMINGS[name])
+
+
+def refresh(store: Store, state: Path, options: Options, key: dict) -> Analysis | None:
+    """Update the state file ``state`` with the store's new events and return the analysis, or
+    None (state left as it was or half done: the caller discards it) when a refresh cannot
+    give the full analysis' result."""
+    cursor = getattr(store, "cursor", None)
+    if cursor is None:
+        return None
+    con = cursor()
+    attach(con, state)  # attached to the store's database, not the cursor: detached below
+    try:
+        return _refresh(store, con, options, key)
+    finally:
+        con.execute("DETACH st")
+        con.close()
+
+
+def _refresh(store: Store, con, options: Options, key: dict) -> Analysis | None:
+    meta = read_meta(con)
+    why = _premises(con, meta, key)
+    if why:
+        log.info("analysing every event: %s", why)
+        return None
+    old_end = datetime.fromisoformat(meta["end"])
+    kept = int(meta["position"]["max_rowid"])
+    TIMINGS.clear()
+    with _step("frame"):
+        frame = Frame(None, None, options, con=con)
+        # every event zipped with its kept row (new events join once their rows are added)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW call AS {cls_view_sql('st')}")
+    with _step("new events"):
+        cols = ", ".join(f'"{c}"' for c in ANALYSIS_COLUMNS)
+        con.execute(f"CREATE TEMP TABLE nev AS SELECT {cols}, rowid AS rid FROM events WHERE rowid > {kept}")
+        new, first_new = con.execute("SELECT count(*), min(ts) FROM nev").fetchone()
+        if first_new <= old_end:
+            log.info("analysing every event: new events from %s, not after the last kept one", first_new)
+            return None
+        features(frame, "nev", "nfeat")
+        if _points_at_new_content(con, kept):
+            log.info("analysing every event: stored events point at content that arrived only now")
+            return None
+    with _step("flags"):
+        flags = _flags(frame)
+    with _step("dirty"):
+        _dirty(con, kept)
+    with _step("content"):
+        if not _content(con):
+            log.info("analysing every event: the parent of some content changed")
+            return None
+    with _step("classes"):
+        _classes(con)
+    with _step("attribution"):
+        _attribution(frame)
+    with _step("downstream"):
+        _apply_counts(con)
+        for name in ("attribution", "inv", "agg", "peer_ev"):
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM st.{name}")
+        con.execute("CREATE OR REPLACE TEMP VIEW exposures AS SELECT *, 'peer' AS kind FROM st.peer_x")
+        a = downstream(frame, flags)
+    with _step("save"):
+        for name in ("fl_acc", "fl_ev", "ls_pairs"):
+            con.execute(f"CREATE OR REPLACE TABLE st.{name} AS SELECT * FROM {name}")
+        write_meta(con, {"key": key, "position": position(con), "end": frame.end})
+        con.execute("CHECKPOINT st")
+    log.info("analysis refreshed with %d new events", new)
+    return a
+
+
+def _premises(con, meta: dict | None, key: dict) -> str | None:
+    """Why a refresh cannot be done, or None."""
+    if meta is None:
+        return "no usable kept state"
+    if meta.get("key") != key:
+        return "kept state made with other options or code"
+    now, kept = position(con), meta["position"]
+    if now["accounts"] != kept["accounts"]:
+        return "accounts changed"
+    if now["events"] != now["max_rowid"] + 1:
+        return "the store's row ids have gaps"
+    new = now["events"] - kept["events"]
+    rows = con.execute("SELECT count(*) FROM st.cls").fetchone()[0]
+    if kept["events"] != kept["max_rowid"] + 1 or rows != kept["events"] or new < 0:
+        return "stored events were removed"
+    if new == 0:
+        return "no new events"
+    if new > max(MAX_NEW_SHARE * kept["events"], ALWAYS_REFRESH):
+        return f"{new} new events against {kept['events']} kept"
+    return None
+
+
+def _points_at_new_content(con, kept: int) -> bool:
+    """Do kept events point at content (or brand posts) that only the new events create?
+
+    The tallies and content kinds of kept events would then change, which a refresh does not
+    follow (events arriving before what they answer)."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _late AS
+        SELECT DISTINCT post FROM nfeat
+        WHERE post IS NOT NULL AND (
+              (type IN {CONTENT_TYPES} AND hash(post) NOT IN (SELECT h FROM st.content))
+           OR (by_brand AND post NOT IN (SELECT post FROM st.brand_posts)))
+        """
+    )
+    if con.execute("SELECT count(*) FROM _late").fetchone()[0] == 0:
+        return False
+    return con.execute(
+        f"SELECT EXISTS (SELECT 1 FROM events WHERE rowid <= {kept} AND parent IN (SELECT post FROM _late))"
+    ).fetchone()[0]
+
+
+def _flags(frame: Frame) -> list[dict]:
+    """Merge the tallies, run the detectors, and leave ``fl_acc``/``fl_ev`` (new hooks)."""
+    con = frame.con
+    with _step("flags: tallies"):
+        merge_tallies(con, "nfeat", "st")
+        for name in TALLY_TABLES:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM st.{name}")
+    with _step("flags: lockstep pairs"):
+        pairs = lockstep_pairs_update(con, EngagementThresholds(), "st.ls_pairs", "st.ls_like", "ls_touched")
+    with _step("flags: detectors"):
+        flags, hooks = detect(frame, pairs=pairs)
+        flag_tables(frame, hooks)
+    return flags
+
+
+def _dirty(con, kept: int) -> None:
+    """Append the rows of the new events to ``st.cls`` and update the flag rule of kept events
+    whose account or own flag changed; leave ``dirty`` (rid, type, post): every event to
+    classify again for that, and ``nbase`` (the new events with flags and base reasons)."""
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _fa AS
+        SELECT account FROM fl_acc n FULL JOIN st.fl_acc o USING (account)
+        WHERE n.rule IS DISTINCT FROM o.rule
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _fe AS
+        SELECT event FROM fl_ev n FULL JOIN st.fl_ev o USING (event)
+        WHERE n.rule IS DISTINCT FROM o.rule
+        """
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE dirty (rid BIGINT, type VARCHAR, post VARCHAR)")
+    if con.execute("SELECT (SELECT count(*) FROM _fa) + (SELECT count(*) FROM _fe)").fetchone()[0]:
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _d AS
+            SELECT e.rid, e.type, e.post, {FLAG_RULE} AS rule
+            FROM (SELECT rowid AS rid, id, actor, type, post FROM events
+                  WHERE rowid <= {kept} AND (actor IN (SELECT account FROM _fa)
+                                             OR id IN (SELECT event FROM _fe))) e
+            {FLAG_JOIN}
+            """
+        )
+        con.execute(f"UPDATE st.cls SET flag_rule = d.rule::{RULE_TYPE} FROM _d d WHERE st.cls.rowid = d.rid")
+        con.execute("INSERT INTO dirty SELECT rid, type, post FROM _d")
+        con.execute("DROP TABLE _d")
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE nbase AS
+        SELECT *, {BASE} AS base FROM (SELECT e.*, {FLAG_RULE} AS flag_rule FROM nfeat e {FLAG_JOIN})
+        """
+    )
+    con.execute(
+        f"""
+        INSERT INTO st.cls
+        SELECT by_brand, to_brand, names_brand, base_nf::{REASON_TYPE}, flag_rule::{RULE_TYPE},
+               NULL::{REASON_TYPE}
+        FROM nbase ORDER BY rid
+        """
+    )
+    con.execute("INSERT INTO dirty SELECT rid, type, post FROM nbase")
+    for t in ("_fa", "_fe", "nfeat"):
+        con.execute(f"DROP TABLE {t}")
+
+
+#: Kept content with what classes read of it, by hash (creators and root kinds looked up), for
+#: the content ids (hashes) of relation ``{needed}``.
+_LOOKUP = """
+    WITH names AS (SELECT hash(actor) AS h, actor FROM actor_stats)
+    SELECT c.h, c.kind::VARCHAR AS kind, c.mentions_brand, c.mentions_peer, c.names_brand,
+           cr.actor AS creator, r.kind::VARCHAR AS root_kind, rcr.actor AS root_creator
+    FROM st.content c
+    LEFT JOIN st.content r ON r.h = c.root_h
+    LEFT JOIN names cr ON cr.h = c.creator_h
+    LEFT JOIN names rcr ON rcr.h = r.creator_h
+    WHERE c.h IN ({needed})
+"""
+
+
+def _hash(col: str) -> str:
+    return f"CASE WHEN {col} IS NOT NULL THEN hash({col}) END"
+
+
+def _content(con) -> bool:
+    """Bring ``st.content`` up to date for the content of dirty events; leave ``changed_content``
+    (h, new) with every content id whose row, or root, changed, or that is new. False when the parent of kept
+    content changed (its root would move: not followed)."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _k AS
+        SELECT cid, hash(cid) IN (SELECT h FROM st.content) AS kept FROM (
+            SELECT DISTINCT post AS cid FROM dirty WHERE post IS NOT NULL AND type IN {CONTENT_TYPES})
+        """
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE _k_new AS SELECT cid FROM _k WHERE NOT kept")
+    con.execute("CREATE OR REPLACE TEMP TABLE _k_old AS SELECT cid FROM _k WHERE kept")
+    # New content has events among the new ones only; kept content is aggregated again over all.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _kc AS {content_sql('nbase', '_k_new')}")
+    if con.execute("SELECT count(*) FROM _k_old").fetchone()[0]:
+        rows = cls_rows_sql("st", "post IN (SELECT cid FROM _k_old)")
+        con.execute(f"INSERT INTO _kc {content_sql(f'(SELECT *, {BASE} AS base FROM ({rows}))', '_k_old')}")
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _chg AS
+        SELECT o.h, hash(n.creator) AS creator_h, n.kind::{KIND_TYPE} AS kind,
+               n.mentions_brand, n.mentions_peer, n.names_brand,
+               n.kind IS DISTINCT FROM o.kind::VARCHAR OR hash(n.creator) <> o.creator_h AS as_root,
+               {_hash('n.parent')} IS DISTINCT FROM o.parent_h AS moved
+        FROM _kc n JOIN st.content o ON o.h = hash(n.cid)
+        WHERE n.kind IS DISTINCT FROM o.kind::VARCHAR OR hash(n.creator) <> o.creator_h
+           OR n.mentions_brand IS DISTINCT FROM o.mentions_brand
+           OR n.mentions_peer IS DISTINCT FROM o.mentions_peer
+           OR n.names_brand IS DISTINCT FROM o.names_brand
+           OR {_hash('n.parent')} IS DISTINCT FROM o.parent_h
+        """
+    )
+    if con.execute("SELECT count(*) FROM _chg WHERE moved").fetchone()[0]:
+        return False
+    con.execute(
+        """
+        UPDATE st.content SET creator_h = c.creator_h, kind = c.kind, mentions_brand = c.mentions_brand,
+               mentions_peer = c.mentions_peer, names_brand = c.names_brand
+        FROM _chg c WHERE st.content.h = c.h
+        """
+    )
+    # Content below a root whose kind or creator changed reads them through its root.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE changed_content AS
+        SELECT h, false AS new FROM _chg
+        UNION SELECT h, false FROM st.content WHERE root_h IN (SELECT h FROM _chg WHERE as_root)
+        """
+    )
+    _new_content(con)
+    for t in ("_k", "_k_new", "_k_old", "_kc", "_chg"):
+        con.execute(f"DROP TABLE {t}")
+    return True
+
+
+def _new_content(con) -> None:
+    """Insert the content ids seen for the first time (rows of ``_kc`` not kept yet), with roots
+    as a full analysis finds them.
+
+    Their parents are kept content (with a root already) or other new content; pointer jumping
+    over the new ids alone leads each to its top, whose parent (if kept) gives the root."""
+    con.execute(  # numbered once (a CTE referenced twice may be numbered twice)
+        """
+        CREATE OR REPLACE TEMP TABLE _n AS
+        SELECT cid, parent, row_number() OVER () - 1 AS rn FROM _kc
+        WHERE hash(cid) NOT IN (SELECT h FROM st.content)
+        """
+    )
+    t = con.execute(
+        f"""
+        SELECT n.rn, n.cid, coalesce(p.rn, -1) AS pidx, o.h IS NOT NULL AS kept_parent,
+               o.root_h AS kept_root, o.hops AS kept_hops
+        FROM _n n LEFT JOIN _n p ON p.cid = n.parent
+        LEFT JOIN st.content o ON o.h = {_hash('n.parent')}
+        ORDER BY n.rn
+        """
+    ).to_arrow_table()
+    con.execute("DROP TABLE _n")
+    if t.num_rows == 0:
+        return
+    top, hops = find_roots(t.column("pidx").to_numpy().astype(np.int64))
+    ok = top >= 0
+    safe = np.where(ok, top, 0)
+    kept_parent = t.column("kept_parent").to_numpy(zero_copy_only=False)[safe]
+    kept_root = t.column("kept_root").to_pylist()
+    kept_hops = t.column("kept_hops").to_pylist()
+    cids = t.column("cid").to_pylist()
+    roots, root_cids, out_hops = [], [], []
+    for i in range(t.num_rows):  # one per new content id (a few thousand per refresh)
+        if not ok[i]:  # on a cycle among the new content
+            roots.append(None)
+            root_cids.append(None)
+            out_hops.append(-1)
+        elif kept_parent[i]:  # below kept content: its root (None on or below a cycle)
+            r = kept_root[safe[i]]
+            roots.append(r)
+            root_cids.append(None)
+            out_hops.append(-1 if r is None else kept_hops[safe[i]] + 1 + int(hops[i]))
+        else:  # its top is its root
+            roots.append(None)
+            root_cids.append(cids[safe[i]])
+            out_hops.append(int(hops[i]))
+    con.register("_roots_in", pa.table({
+        "cid": cids, "kept_root": pa.array(roots, pa.uint64()),
+        "new_root": pa.array(root_cids, pa.string()), "hops": pa.array(out_hops, pa.int64()),
+    }))
+    con.execute(
+        f"""
+        INSERT INTO st.content
+        SELECT hash(n.cid), hash(n.creator), {_hash('n.parent')}, n.kind::{KIND_TYPE},
+               n.mentions_brand, n.mentions_peer, n.names_brand,
+               coalesce(r.kept_root, {_hash('r.new_root')}), r.hops
+        FROM _kc n JOIN _roots_in r USING (cid)
+        """
+    )
+    con.execute("INSERT INTO changed_content SELECT hash(cid), true FROM _roots_in")
+    con.unregister("_roots_in")
+
+
+def _classes(con) -> None:
+    """Classify again the dirty events and those pointing at changed content; update their rows
+    in ``st.cls`` and replace their peer exposures and invitations. Leaves ``redo`` (rid),
+    ``reached`` (person: everyone those events involve, whose exposures may have changed) and
+    ``inv_keys`` (k: ids and codes of changed invitations)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE redo AS SELECT DISTINCT rid FROM dirty")
+    # Kept events point only at kept content (new content was checked for that), and new
+    # events are all in ``redo`` already.
+    if con.execute("SELECT count(*) FROM changed_content WHERE NOT new").fetchone()[0]:
+        con.execute(
+            f"""
+            INSERT INTO redo
+            SELECT rowid FROM events
+            WHERE ({_hash('parent')} IN (SELECT h FROM changed_content WHERE NOT new)
+                   OR (type = 'mention'
+                       AND {_hash('post')} IN (SELECT h FROM changed_content WHERE NOT new)))
+              AND rowid NOT IN (SELECT rid FROM redo)
+            """
+        )
+    rows = cls_rows_sql("st", "rowid IN (SELECT rid FROM redo)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _rbase AS SELECT *, {BASE} AS base FROM ({rows})")
+    needed = (
+        "SELECT hash(parent) FROM _rbase WHERE parent IS NOT NULL "
+        "UNION SELECT hash(post) FROM _rbase WHERE type = 'mention' AND post IS NOT NULL"
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _look AS {_LOOKUP.format(needed=needed)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE rcls AS {cls_sql('_rbase', '_look', hashed=True)}")
+    _count_change(con, "_rbase", "rcls")
+    con.execute(f"UPDATE st.cls SET reason = r.reason::{REASON_TYPE} FROM rcls r WHERE st.cls.rowid = r.rid")
+    con.execute("DELETE FROM st.peer_ev WHERE id IN (SELECT id FROM rcls)")
+    con.execute(f"INSERT INTO st.peer_ev {PEER_EV_SQL.format(src='rcls')}")
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE reached AS
+        SELECT actor AS person FROM rcls UNION SELECT target FROM rcls WHERE target IS NOT NULL
+        """
+    )
+    con.execute("DELETE FROM st.peer_x WHERE event IN (SELECT id FROM rcls)")
+    con.execute(
+        f"""
+        INSERT INTO st.peer_x
+        SELECT person, sender, ts, event FROM ({exposures_sql('rcls')}) WHERE kind = 'peer'
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE inv_keys AS
+        SELECT id AS k FROM st.inv WHERE id IN (SELECT id FROM rcls)
+        UNION SELECT via FROM st.inv WHERE id IN (SELECT id FROM rcls) AND via IS NOT NULL
+        """
+    )
+    con.execute("DELETE FROM st.inv WHERE id IN (SELECT id FROM rcls)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _ni AS {inv_sql('rcls')}")
+    con.execute("INSERT INTO st.inv SELECT * FROM _ni")
+    con.execute("INSERT INTO inv_keys SELECT id FROM _ni UNION SELECT via FROM _ni WHERE via IS NOT NULL")
+    for t in ("_ni", "_rbase", "_look", "dirty", "changed_content", "nbase", "rcls"):
+        con.execute(f"DROP TABLE {t}")
+
+
+def _count_change(con, before: str, after: str) -> None:
+    """Record in ``_count_delta`` how the events of ``before`` (their reasons until now) and
+    ``after`` (the same events with their new reasons) change ``agg``; a NULL reason (an event
+    not counted yet, or an adoption waiting for its attribution) counts nothing."""
+    con.execute(
+        """
+        CREATE TEMP TABLE IF NOT EXISTS _count_delta
+        (day INTEGER, channel VARCHAR, reason VARCHAR, adoption BOOLEAN, n BIGINT)
+        """
+    )
+    for src, sign in ((before, -1), (after, 1)):
+        con.execute(
+            f"""
+            INSERT INTO _count_delta
+            SELECT day, channel, reason, adoption, {sign} * n
+            FROM ({AGG_SQL.format(src=f'(SELECT * FROM {src} WHERE reason IS NOT NULL)')})
+            """
+        )
+
+
+def _apply_counts(con) -> None:
+    """Add ``_count_delta`` to ``st.agg``."""
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS _count_delta (day INTEGER, channel VARCHAR, reason VARCHAR, adoption BOOLEAN, n BIGINT)")
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _keys AS
+        SELECT DISTINCT day, channel, reason, adoption FROM _count_delta
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _sums AS
+        SELECT day, channel, reason, adoption, sum(n)::BIGINT AS n FROM (
+            SELECT a.* FROM st.agg a SEMI JOIN _keys k USING (day, channel, reason, adoption)
+            UNION ALL SELECT * FROM _count_delta
+        ) GROUP BY ALL
+        """
+    )
+    con.execute("DELETE FROM st.agg a WHERE EXISTS (SELECT 1 FROM _keys k WHERE k.day = a.day AND k.channel = a.channel AND k.reason = a.reason AND k.adoption = a.adoption)")
+    con.execute("INSERT INTO st.agg SELECT * FROM _sums WHERE n <> 0")
+    for t in ("_keys", "_sums", "_count_delta"):
+        con.execute(f"DROP TABLE {t}")
+
+
+def _attribution(frame: Frame) -> None:
+    """Attribute again the adoptions that were classified again, whose adopter took part in an
+    event classified again (their exposures may have changed), or whose ``via`` names a
+    changed invitation; then give them their reasons."""
+    con = frame.con
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _adopt AS
+        SELECT id, ts, actor AS adopter, via, type, rid FROM st.adopt_ev
+        WHERE rid IN (SELECT rid FROM redo) OR actor IN (SELECT person FROM reached)
+           OR via IN (SELECT k FROM inv_keys)
+        """
+    )
+    # The exposures of those adopters: made by events they acted in or were addressed by.
+    rows = cls_rows_sql("st", "actor IN (SELECT adopter FROM _adopt) OR target IN (SELECT adopter FROM _adopt)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _pbase AS {rows}")
+    needed = "SELECT hash(parent) FROM _pbase WHERE parent IS NOT NULL"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _plook AS {_LOOKUP.format(needed=needed)}")
+    with_creators = f"""(
+        SELECT p.*, l.creator AS parent_creator, l.root_creator
+        FROM _pbase p LEFT JOIN _plook l ON l.h = {_hash('p.parent')})"""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _aexp AS
+        SELECT * FROM ({exposures_sql(with_creators)}) WHERE person IN (SELECT adopter FROM _adopt)
+        """
+    )
+    attribute_adoptions(frame, "_adopt", "st.inv", "_aexp", "_attr")
+    con.execute("DELETE FROM st.attribution WHERE id IN (SELECT id FROM _adopt)")
+    con.execute("INSERT INTO st.attribution SELECT * FROM _attr")
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _areason AS
+        SELECT d.rid, d.ts, a.channel, d.type, c.reason::VARCHAR AS old_reason,
+               {adoption_reason('c.flag_rule::VARCHAR', 'x.kind')} AS reason
+        FROM _adopt d JOIN (SELECT rowid AS rid, flag_rule, reason FROM st.cls) c USING (rid)
+        JOIN _attr x ON x.id = d.id JOIN st.adopt_ev a ON a.id = d.id
+        """
+    )
+    _count_change(con, "(SELECT * EXCLUDE (reason) RENAME (old_reason AS reason) FROM _areason)", "_areason")
+    con.execute(f"UPDATE st.cls SET reason = x.reason::{REASON_TYPE} FROM _areason x WHERE st.cls.rowid = x.rid")
+    con.execute("DROP TABLE _areason")
+    for t in ("_adopt", "_pbase", "_plook", "_aexp", "_attr", "redo", "reached", "inv_keys"):
+        con.execute(f"DROP TABLE {t}")
