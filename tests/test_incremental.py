@@ -75,6 +75,23 @@ def test_refreshes_of_a_generated_community_equal_full_analyses(tmp_path, caplog
             _assert_same(got, _everything(analyse_store(store)))
 
 
+def test_the_evidence_events_of_a_flag_are_events_of_its_accounts(tmp_path):
+    # What makes "flagged accounts" (never advocates) the accounts the flags name: the events
+    # a flag shows, which become suspicious too, are always theirs.
+    gen = tmp_path / "gen"
+    generate_community(gen, people=400, seed=3)
+    with EmbeddedStore(tmp_path / "s") as store:
+        ingest(store, [gen / "events.jsonl"], [gen / "accounts.jsonl"])
+        a = analyse_store(store)
+        actor = dict(zip(a.classes.column("id").to_pylist(), a.classes.column("actor").to_pylist()))
+    checked = 0
+    for f in a.flags:
+        if f["affects_class"]:
+            assert {actor[e] for e in f["evidence"].get("events", [])} <= set(f["accounts"]), f["rule"]
+            checked += 1
+    assert checked >= 5 and len({f["rule"] for f in a.flags if f["affects_class"]}) >= 4
+
+
 # -- hand-made appends that reach each path of the refresh ---------------------------------------
 T0 = datetime(2026, 5, 1, tzinfo=timezone.utc)
 

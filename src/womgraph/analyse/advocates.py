@@ -139,9 +139,9 @@ def rank_advocates(frame: Frame) -> pa.Table:
                coalesce(j.role IN {excluded}, false) AS excluded_role,
                fl.account IS NOT NULL AS flagged
         FROM joined j
-        LEFT JOIN (  -- accounts with flagged activity: a flag on them or on one of their events
-            SELECT account FROM fl_acc UNION SELECT actor FROM ev WHERE id IN (SELECT event FROM fl_ev)
-        ) fl ON fl.account = j.account
+        -- flagged accounts (a flag's evidence events are always events of its accounts, so
+        -- these are also every account with flagged activity)
+        LEFT JOIN fl_acc fl ON fl.account = j.account
         """,
         {"end": frame.end},
     )

@@ -77,18 +77,16 @@ class Frame:
             configure(self.con)
             cols = ", ".join(f'"{c}"' for c in ANALYSIS_COLUMNS)
             self.con.execute(f"CREATE OR REPLACE TEMP VIEW ev AS SELECT {cols}, rowid AS rid FROM events")
-        # Accounts are small and deduplicated.
+        # Accounts are small; the store keeps one row per id, an Arrow table is deduplicated.
         if in_store:
             cols = ", ".join(f'"{c}"' for c in ACCOUNTS_SCHEMA.names)
-            source = f"(SELECT {cols} FROM accounts)"
+            self.con.execute(f"CREATE TEMP TABLE acc AS SELECT {cols} FROM accounts")
         else:
             self.con.register("acc_in", self.accounts)
-            source = "acc_in"
-        self.con.execute(
-            f"CREATE TEMP TABLE acc AS SELECT * FROM {source} "
-            "QUALIFY row_number() OVER (PARTITION BY id ORDER BY id) = 1"
-        )
-        if not in_store:
+            self.con.execute(
+                "CREATE TEMP TABLE acc AS SELECT * FROM acc_in "
+                "QUALIFY row_number() OVER (PARTITION BY id ORDER BY id) = 1"
+            )
             self.con.unregister("acc_in")
         brands = self.con.execute(
             "SELECT id, handle, name FROM acc WHERE role = 'brand' ORDER BY id"

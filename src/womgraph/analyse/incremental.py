@@ -35,7 +35,7 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -55,8 +55,8 @@ from .frame import ANALYSIS_COLUMNS, Frame, Options
 from .pipeline import downstream
 from .result import Analysis
 from .state import (
-    KIND_TYPE, REASON_TYPE, RULE_TYPE, attach, cls_rows_sql, cls_view_sql, position, read_meta,
-    write_meta,
+    EVENT_COLUMNS, KIND_TYPE, REASON_TYPE, RULE_TYPE, attach, cls_rows_sql, cls_view_sql, position,
+    read_meta, write_meta,
 )
 from .tallies import TALLY_TABLES, merge_tallies
 
@@ -130,7 +130,7 @@ def _refresh(store: Store, con, options: Options, key: dict) -> Analysis | None:
             log.info("analysing every event: the parent of some content changed")
             return None
     with _step("classes"):
-        _classes(con)
+        _classes(con, kept)
     with _step("attribution"):
         _attribution(frame)
     with _step("downstream"):
@@ -231,8 +231,10 @@ def _dirty(con, kept: int) -> None:
             CREATE OR REPLACE TEMP TABLE _d AS
             SELECT e.rid, e.type, e.post, {FLAG_RULE} AS rule
             FROM (SELECT rowid AS rid, id, actor, type, post FROM events
-                  WHERE rowid <= {kept} AND (actor IN (SELECT account FROM _fa)
-                                             OR id IN (SELECT event FROM _fe))) e
+                  WHERE rowid <= {kept} AND actor IN (SELECT account FROM _fa)
+                  UNION
+                  SELECT rowid AS rid, id, actor, type, post FROM events
+                  WHERE rowid <= {kept} AND id IN (SELECT event FROM _fe)) e
             {FLAG_JOIN}
             """
         )
@@ -261,14 +263,16 @@ def _dirty(con, kept: int) -> None:
 #: Kept content with what classes read of it, by hash (creators and root kinds looked up), for
 #: the content ids (hashes) of relation ``{needed}``.
 _LOOKUP = """
-    WITH names AS (SELECT hash(actor) AS h, actor FROM actor_stats)
+    WITH c AS (SELECT * FROM st.content WHERE h IN ({needed})),
+    r AS (SELECT h, kind, creator_h FROM st.content WHERE h IN (SELECT root_h FROM c)),
+    names AS (SELECT hash(actor) AS h, actor FROM actor_stats
+              WHERE hash(actor) IN (SELECT creator_h FROM c UNION SELECT creator_h FROM r))
     SELECT c.h, c.kind::VARCHAR AS kind, c.mentions_brand, c.mentions_peer, c.names_brand,
            cr.actor AS creator, r.kind::VARCHAR AS root_kind, rcr.actor AS root_creator
-    FROM st.content c
-    LEFT JOIN st.content r ON r.h = c.root_h
+    FROM c
+    LEFT JOIN r ON r.h = c.root_h
     LEFT JOIN names cr ON cr.h = c.creator_h
     LEFT JOIN names rcr ON rcr.h = r.creator_h
-    WHERE c.h IN ({needed})
 """
 
 
@@ -292,7 +296,7 @@ def _content(con) -> bool:
     # New content has events among the new ones only; kept content is aggregated again over all.
     con.execute(f"CREATE OR REPLACE TEMP TABLE _kc AS {content_sql('nbase', '_k_new')}")
     if con.execute("SELECT count(*) FROM _k_old").fetchone()[0]:
-        rows = cls_rows_sql("st", "post IN (SELECT cid FROM _k_old)")
+        rows = cls_rows_sql("st", f"(SELECT {EVENT_COLUMNS} FROM events WHERE post IN (SELECT cid FROM _k_old))")
         con.execute(f"INSERT INTO _kc {content_sql(f'(SELECT *, {BASE} AS base FROM ({rows}))', '_k_old')}")
     con.execute(
         f"""
@@ -396,7 +400,7 @@ def _new_content(con) -> None:
     con.unregister("_roots_in")
 
 
-def _classes(con) -> None:
+def _classes(con, kept: int) -> None:
     """Classify again the dirty events and those pointing at changed content; update their rows
     in ``st.cls`` and replace their peer exposures and invitations. Leaves ``redo`` (rid),
     ``reached`` (person: everyone those events involve, whose exposures may have changed) and
@@ -415,7 +419,7 @@ def _classes(con) -> None:
               AND rowid NOT IN (SELECT rid FROM redo)
             """
         )
-    rows = cls_rows_sql("st", "rowid IN (SELECT rid FROM redo)")
+    rows = cls_rows_sql("st", f"(SELECT {EVENT_COLUMNS} FROM events WHERE rowid IN (SELECT rid FROM redo))")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _rbase AS SELECT *, {BASE} AS base FROM ({rows})")
     needed = (
         "SELECT hash(parent) FROM _rbase WHERE parent IS NOT NULL "
@@ -427,10 +431,13 @@ def _classes(con) -> None:
     con.execute(f"UPDATE st.cls SET reason = r.reason::{REASON_TYPE} FROM rcls r WHERE st.cls.rowid = r.rid")
     con.execute("DELETE FROM st.peer_ev WHERE id IN (SELECT id FROM rcls)")
     con.execute(f"INSERT INTO st.peer_ev {PEER_EV_SQL.format(src='rcls')}")
+    # New events come after every kept adoption, so their exposures explain new adoptions only
+    # (all of them attributed again); kept events classified again may explain kept ones.
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE reached AS
-        SELECT actor AS person FROM rcls UNION SELECT target FROM rcls WHERE target IS NOT NULL
+        SELECT actor AS person FROM rcls WHERE rid <= {kept}
+        UNION SELECT target FROM rcls WHERE rid <= {kept} AND target IS NOT NULL
         """
     )
     con.execute("DELETE FROM st.peer_x WHERE event IN (SELECT id FROM rcls)")
@@ -504,6 +511,7 @@ def _attribution(frame: Frame) -> None:
     event classified again (their exposures may have changed), or whose ``via`` names a
     changed invitation; then give them their reasons."""
     con = frame.con
+    t0 = time.perf_counter()
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE _adopt AS
@@ -513,7 +521,26 @@ def _attribution(frame: Frame) -> None:
         """
     )
     # The exposures of those adopters: made by events they acted in or were addressed by.
-    rows = cls_rows_sql("st", "actor IN (SELECT adopter FROM _adopt) OR target IN (SELECT adopter FROM _adopt)")
+    lo, hi = con.execute("SELECT min(ts), max(ts) FROM _adopt").fetchone()
+    if lo is not None:  # only exposures inside the window before an adoption can explain it
+        lo = lo - timedelta(days=frame.options.window_days)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _pev AS
+        SELECT {EVENT_COLUMNS} FROM events
+        WHERE actor IN (SELECT adopter FROM _adopt) AND ts >= $lo AND ts < $hi
+        """,
+        {"lo": lo, "hi": hi},
+    )
+    con.execute(
+        f"""
+        INSERT INTO _pev SELECT {EVENT_COLUMNS} FROM events
+        WHERE target IN (SELECT adopter FROM _adopt) AND actor NOT IN (SELECT adopter FROM _adopt)
+          AND ts >= $lo AND ts < $hi
+        """,
+        {"lo": lo, "hi": hi},
+    )
+    rows = cls_rows_sql("st", "_pev")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _pbase AS {rows}")
     needed = "SELECT hash(parent) FROM _pbase WHERE parent IS NOT NULL"
     con.execute(f"CREATE OR REPLACE TEMP TABLE _plook AS {_LOOKUP.format(needed=needed)}")
@@ -526,7 +553,9 @@ def _attribution(frame: Frame) -> None:
         SELECT * FROM ({exposures_sql(with_creators)}) WHERE person IN (SELECT adopter FROM _adopt)
         """
     )
+    TIMINGS["attribution: exposures"] = time.perf_counter() - t0
     attribute_adoptions(frame, "_adopt", "st.inv", "_aexp", "_attr")
+    TIMINGS["attribution: adopters"] = con.execute("SELECT count(*) FROM _adopt").fetchone()[0]
     con.execute("DELETE FROM st.attribution WHERE id IN (SELECT id FROM _adopt)")
     con.execute("INSERT INTO st.attribution SELECT * FROM _attr")
     con.execute(
@@ -541,5 +570,5 @@ def _attribution(frame: Frame) -> None:
     _count_change(con, "(SELECT * EXCLUDE (reason) RENAME (old_reason AS reason) FROM _areason)", "_areason")
     con.execute(f"UPDATE st.cls SET reason = x.reason::{REASON_TYPE} FROM _areason x WHERE st.cls.rowid = x.rid")
     con.execute("DROP TABLE _areason")
-    for t in ("_adopt", "_pbase", "_plook", "_aexp", "_attr", "redo", "reached", "inv_keys"):
+    for t in ("_adopt", "_pev", "_pbase", "_plook", "_aexp", "_attr", "redo", "reached", "inv_keys"):
         con.execute(f"DROP TABLE {t}")

@@ -39,7 +39,7 @@ import duckdb
 import pyarrow as pa
 
 __all__ = ["STATE_FILE", "STATE_PARTS", "position", "save", "attach", "read_meta", "write_meta",
-           "read_part", "REASON_TYPE", "RULE_TYPE", "KIND_TYPE", "cls_view_sql", "cls_rows_sql"]
+           "read_part", "REASON_TYPE", "RULE_TYPE", "KIND_TYPE", "cls_view_sql", "cls_rows_sql", "EVENT_COLUMNS"]
 
 STATE_FILE = "state.duckdb"
 
@@ -99,7 +99,7 @@ _SAVE = {
     "peer_ev": "SELECT * FROM peer_ev",
     **{name: f"SELECT * FROM {name}" for name in (
         "inv", "attribution", "actor_stats", "brand_posts", "partner_stats", "fr_inv", "adopt_ev",
-        "ls_like", "ls_pairs", "fl_acc", "fl_ev")},
+        "ls_like", "fr_ids", "ls_pairs", "fl_acc", "fl_ev")},
 }
 
 
@@ -117,17 +117,19 @@ def cls_view_sql(db: str, events: str = "events") -> str:
     """
 
 
-def cls_rows_sql(db: str, where: str, events: str = "events") -> str:
-    """The rows of :func:`cls_view_sql` for the events of ``events`` that match ``where`` (on
-    their own columns and ``rowid``): the filter runs on the events first, which a filter on
-    the zipped view cannot."""
+#: The event columns of :func:`cls_view_sql` (``rid``: the event's row id in the store).
+EVENT_COLUMNS = "rowid AS rid, id, ts, type, actor, target, post, parent, channel, via"
+
+
+def cls_rows_sql(db: str, rows: str) -> str:
+    """:func:`cls_view_sql` for some events only: ``rows`` is a relation with the columns of
+    :data:`EVENT_COLUMNS` (filtered from the store's events first, which a filter on the zipped
+    view cannot be), joined with their rows of ``{db}.cls``."""
     return f"""
         SELECT e.*, c.by_brand, c.to_brand, c.names_brand, c.base_nf::VARCHAR AS base_nf,
                c.flag_rule::VARCHAR AS flag_rule, c.reason::VARCHAR AS reason,
                split_part(c.reason::VARCHAR, ':', 1) AS class
-        FROM (SELECT rowid AS rid, id, ts, type, actor, target, post, parent, channel, via
-              FROM {events} WHERE {where}) e
-        JOIN (SELECT rowid AS rid, * FROM {db}.cls) c USING (rid)
+        FROM {rows} e JOIN (SELECT rowid AS rid, * FROM {db}.cls) c USING (rid)
     """
 
 

@@ -22,6 +22,10 @@ Tables (in the frame's connection):
 ``ls_like``
     one row per (account, liked content) as 64-bit hashes, with the time of the first like
     (the lockstep rule's input).
+``fr_ids``
+    the identifiers that link identities (``email_hash``, ``device_hash``, ``payment_hash``) of
+    every account, one row each (from the profiles: a refresh, which needs unchanged accounts,
+    keeps it as it is).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import duckdb
 
 __all__ = ["build_tallies", "merge_tallies", "first_events", "TALLY_TABLES"]
 
-TALLY_TABLES = ("actor_stats", "brand_posts", "partner_stats", "fr_inv", "adopt_ev", "ls_like")
+TALLY_TABLES = ("actor_stats", "brand_posts", "partner_stats", "fr_inv", "adopt_ev", "ls_like", "fr_ids")
 
 _PARTNER_TYPES = "('post', 'mention', 'share', 'reply', 'review')"
 
@@ -89,6 +93,14 @@ def build_tallies(con: duckdb.DuckDBPyConnection, src: str = "feat") -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE fr_inv AS {_fr_inv(src)}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE adopt_ev AS {_adopt_ev(src)}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE ls_like AS {_ls_like(src)}")
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE fr_ids AS
+        SELECT id AS account, 'email_hash' AS link, email_hash AS value FROM acc WHERE email_hash IS NOT NULL
+        UNION ALL SELECT id, 'device_hash', device_hash FROM acc WHERE device_hash IS NOT NULL
+        UNION ALL SELECT id, 'payment_hash', payment_hash FROM acc WHERE payment_hash IS NOT NULL
+        """
+    )
 
 
 def first_events(con: duckdb.DuckDBPyConnection, accounts: list[str], n: int, where: str = "TRUE") -> dict[str, list[str]]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -39,18 +40,6 @@ class ReferralThresholds:
     harvest_value_share: float = 0.5
     burst_min: int = 3
     burst_hours: float = 24.0
-
-
-def _identities(frame: Frame) -> None:
-    # Invitations come from the ``fr_inv`` tally; identifiers from the profiles.
-    frame.con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE fr_ids AS
-        SELECT id AS account, 'email_hash' AS link, email_hash AS value FROM acc WHERE email_hash IS NOT NULL
-        UNION ALL SELECT id, 'device_hash', device_hash FROM acc WHERE device_hash IS NOT NULL
-        UNION ALL SELECT id, 'payment_hash', payment_hash FROM acc WHERE payment_hash IS NOT NULL
-        """
-    )
 
 
 def _shared_identity(frame: Frame) -> list[dict]:
@@ -144,19 +133,27 @@ def _harvesting(frame: Frame, t: ReferralThresholds) -> list[dict]:
         ORDER BY p.src
         """
     ).fetchall()
+    if not rows:
+        return []
+    # The invitations behind each flag, for every flagged referrer in one pass.
+    pairs = [(src, dst) for src, _, _, harvested, _ in rows for dst in harvested]
+    frame.con.register("harvest_in", pa.table({"src": [p[0] for p in pairs], "dst": [p[1] for p in pairs]}))
+    events = dict(frame.con.execute(
+        """
+        SELECT i.src, list(i.id ORDER BY i.ts, i.id) FROM fr_inv i
+        SEMI JOIN harvest_in h ON h.src = i.src AND h.dst = i.dst GROUP BY i.src
+        """
+    ).fetchall())
+    frame.con.unregister("harvest_in")
     flags = []
     for src, referees, minimal, harvested, cut in rows:
-        events = [r[0] for r in frame.con.execute(
-            "SELECT id FROM fr_inv WHERE src = $s AND list_contains($d, dst) ORDER BY ts, id",
-            {"s": src, "d": harvested},
-        ).fetchall()]
         flags.append(
             {
                 "kind": "referral_fraud",
                 "rule": "reward_harvesting",
                 "severity": "medium",
                 "accounts": sorted([src, *harvested]),
-                "evidence": {"events": events[:20], "values": {
+                "evidence": {"events": events.get(src, [])[:20], "values": {
                     "referees": referees, "minimal_referees": minimal, "max_minimal_value": cut}},
                 "affects_class": True,
             }
@@ -199,11 +196,9 @@ def _bursts(frame: Frame, t: ReferralThresholds) -> list[dict]:
 
 
 def referral_flags(frame: Frame, t: ReferralThresholds = ReferralThresholds()) -> list[dict]:
-    _identities(frame)
     shared = _shared_identity(frame)
     harvest = _harvesting(frame, t)
     bursts = _bursts(frame, t)
     corroborated = {a for f in shared + harvest + bursts for a in f["accounts"]}
     cycles = _cycles(frame, corroborated)
-    frame.con.execute("DROP TABLE fr_ids")
     return shared + cycles + harvest + bursts
