@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from womgraph.analyse import incremental
-from womgraph.analyse.cache import cached_analysis
+from womgraph.analyse.cache import cached_analysis, cached_event_summary
 from womgraph.analyse.pipeline import analyse_store
+from womgraph.analyse.summary import stored_event_summary
 from womgraph.generate import generate_community
 from womgraph.ingest import ingest
 from womgraph.store import EmbeddedStore
@@ -68,11 +69,20 @@ def test_refreshes_of_a_generated_community_equal_full_analyses(tmp_path, caplog
     with EmbeddedStore(tmp_path / "s") as store:
         ingest(store, [_write(tmp_path / "p0.jsonl", parts[0])], [gen / "accounts.jsonl"])
         cached_analysis(store)
+        cached_event_summary(store)  # kept with the analysis, as a report does
         for i, part in enumerate(parts[1:], start=1):
             ingest(store, [_write(tmp_path / f"p{i}.jsonl", part)])
             got, refreshed = _refreshed(store, caplog)
             assert refreshed, f"part {i} ({len(part)} events) was not a refresh"
             _assert_same(got, _everything(analyse_store(store)))
+            # the summary of the stored events came with the refresh, and is right
+            [entry] = store.cache_dir.iterdir()
+            assert (entry / "summary.json").is_file()
+            con = store.cursor()
+            try:
+                assert cached_event_summary(store) == stored_event_summary(con)
+            finally:
+                con.close()
 
 
 def test_the_evidence_events_of_a_flag_are_events_of_its_accounts(tmp_path):

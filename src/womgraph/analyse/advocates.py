@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..schema import NON_ADVOCATE_ROLES
+from ..duck import literal
 from .frame import Frame
 
 __all__ = ["rank_advocates", "ADVOCATE_COLUMNS", "chain_credit"]
@@ -77,6 +78,7 @@ def rank_advocates(frame: Frame) -> pa.Table:
     con = frame.con
     con.register("chain_in", _chain_table(frame))
     half_life = float(frame.options.recency_half_life_days)
+    end = f"CAST({literal(frame.end)} AS TIMESTAMPTZ)"
     excluded = "(" + ", ".join(f"'{r}'" for r in NON_ADVOCATE_ROLES) + ")"
     con.execute(
         f"""
@@ -134,7 +136,7 @@ def rank_advocates(frame: Frame) -> pa.Table:
         SELECT j.*,
                (j.conversions_direct + j.chain_credit + 0.1 * j.people_reached)
                * CASE WHEN j.bought_before THEN 1.25 ELSE 1.0 END
-               * pow(0.5, greatest(0, epoch(CAST($end AS TIMESTAMPTZ)) - epoch(coalesce(j.last_advocacy, CAST($end AS TIMESTAMPTZ))))
+               * pow(0.5, greatest(0, epoch({end}) - epoch(coalesce(j.last_advocacy, {end})))
                           / 86400.0 / {half_life}) AS score,
                coalesce(j.role IN {excluded}, false) AS excluded_role,
                fl.account IS NOT NULL AS flagged
@@ -142,8 +144,7 @@ def rank_advocates(frame: Frame) -> pa.Table:
         -- flagged accounts (a flag's evidence events are always events of its accounts, so
         -- these are also every account with flagged activity)
         LEFT JOIN fl_acc fl ON fl.account = j.account
-        """,
-        {"end": frame.end},
+        """
     )
     con.unregister("chain_in")
     con.execute(

@@ -293,8 +293,11 @@ def _compute(store: Store, options: Options, folder: Path, tmp: Path) -> Analysi
         else:
             from .incremental import refresh
 
-            a = refresh(store, state, options, _key(options))
+            summary = _read_summary(previous.parent / _SUMMARY)
+            a = refresh(store, state, options, _key(options), summary)
             if a is not None:
+                if summary is not None:  # brought up to date by the refresh
+                    _write_summary(tmp, summary)
                 return a
             for leftover in (state, state.with_name(STATE_FILE + ".wal")):
                 leftover.unlink(missing_ok=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from ..duck import literal
 from .content import find_roots
 from .frame import Frame
 
@@ -33,7 +34,7 @@ def features(frame: Frame, src: str = "ev", out: str = "feat") -> None:
     so the features of an event never change once computed."""
     con = frame.con
     brand_re = frame.brand_regex()
-    names = "coalesce(regexp_matches(e.lt, $brand), false)" if brand_re else "false"
+    names = f"coalesce(regexp_matches(e.lt, {literal(brand_re)}), false)" if brand_re else "false"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {out} AS
@@ -45,18 +46,13 @@ def features(frame: Frame, src: str = "ev", out: str = "feat") -> None:
                coalesce(e.target IN (SELECT id FROM acc WHERE role = 'brand'), false) AS to_brand,
                {names} AS names_brand,
                coalesce(e.paid, false)
-                 OR coalesce(regexp_matches(e.lt, $disclosure), false) AS disclosed,
-               coalesce(regexp_matches(e.lt, $contest), false) AS contest_text
+                 OR coalesce(regexp_matches(e.lt, {literal(frame.disclosure_regex())}), false) AS disclosed,
+               coalesce(regexp_matches(e.lt, {literal(frame.contest_regex())}), false) AS contest_text
         FROM (SELECT *, lower(text) AS lt FROM {src}) e  -- lower-cased once, NULL without text
         LEFT JOIN acc a ON a.id = e.actor
         )
         SELECT e.* EXCLUDE (contest_text), {_BASE_NF} AS base_nf FROM e
-        """,
-        {
-            **({"brand": brand_re} if brand_re else {}),
-            "disclosure": frame.disclosure_regex(),
-            "contest": frame.contest_regex(),
-        },
+        """
     )
 
 

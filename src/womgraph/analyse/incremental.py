@@ -41,6 +41,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from ..duck import literal
 from ..store.base import Store
 from .attribution import attribute_adoptions, exposures_sql, inv_sql
 from .authenticity import detect
@@ -81,23 +82,24 @@ def _step(name: str):
     log.debug("refresh: %s %.3f s", name, TIMINGS[name])
 
 
-def refresh(store: Store, state: Path, options: Options, key: dict) -> Analysis | None:
+def refresh(store: Store, state: Path, options: Options, key: dict, summary: dict | None = None) -> Analysis | None:
     """Update the state file ``state`` with the store's new events and return the analysis, or
     None (state left as it was or half done: the caller discards it) when a refresh cannot
-    give the full analysis' result."""
+    give the full analysis' result. ``summary``, the previous data's summary of the stored
+    events (``analyse.summary``), is brought up to date in place."""
     cursor = getattr(store, "cursor", None)
     if cursor is None:
         return None
     con = cursor()
     attach(con, state)  # attached to the store's database, not the cursor: detached below
     try:
-        return _refresh(store, con, options, key)
+        return _refresh(store, con, options, key, summary)
     finally:
         con.execute("DETACH st")
         con.close()
 
 
-def _refresh(store: Store, con, options: Options, key: dict) -> Analysis | None:
+def _refresh(store: Store, con, options: Options, key: dict, summary: dict | None) -> Analysis | None:
     meta = read_meta(con)
     why = _premises(con, meta, key)
     if why:
@@ -144,8 +146,28 @@ def _refresh(store: Store, con, options: Options, key: dict) -> Analysis | None:
             con.execute(f"CREATE OR REPLACE TABLE st.{name} AS SELECT * FROM {name}")
         write_meta(con, {"key": key, "position": position(con), "end": frame.end})
         con.execute("CHECKPOINT st")
+    if summary is not None:
+        _add_to_summary(con, summary)
     log.info("analysis refreshed with %d new events", new)
     return a
+
+
+def _add_to_summary(con, summary: dict) -> None:
+    """Add the new events (``nev``) to the summary of the stored events (``analyse.summary``):
+    counts add up, they come last, and the distinct actors are the accounts of the tallies."""
+    from ..schema import EVENT_TYPES
+    from .summary import _ordered
+
+    for key, col, order in (("per_type", "type", EVENT_TYPES), ("per_channel", "channel", ())):
+        counts = dict(summary[key])
+        for value, n in con.execute(f"SELECT coalesce({col}, '(none)'), count(*) FROM nev GROUP BY 1").fetchall():
+            counts[value] = counts.get(value, 0) + n
+        summary[key] = _ordered(counts, order)
+    n, first, last = con.execute("SELECT count(*), min(ts), max(ts) FROM nev").fetchone()
+    summary["events"] += n
+    summary["first"] = first if summary["first"] is None else min(summary["first"], first)
+    summary["last"] = last if summary["last"] is None else max(summary["last"], last)
+    summary["actors"] = con.execute("SELECT count(*) FROM st.actor_stats").fetchone()[0]
 
 
 def _premises(con, meta: dict | None, key: dict) -> str | None:
@@ -528,17 +550,15 @@ def _attribution(frame: Frame) -> None:
         f"""
         CREATE OR REPLACE TEMP TABLE _pev AS
         SELECT {EVENT_COLUMNS} FROM events
-        WHERE actor IN (SELECT adopter FROM _adopt) AND ts >= $lo AND ts < $hi
-        """,
-        {"lo": lo, "hi": hi},
+        WHERE actor IN (SELECT adopter FROM _adopt) AND ts >= {literal(lo)} AND ts < {literal(hi)}
+        """
     )
     con.execute(
         f"""
         INSERT INTO _pev SELECT {EVENT_COLUMNS} FROM events
         WHERE target IN (SELECT adopter FROM _adopt) AND actor NOT IN (SELECT adopter FROM _adopt)
-          AND ts >= $lo AND ts < $hi
-        """,
-        {"lo": lo, "hi": hi},
+          AND ts >= {literal(lo)} AND ts < {literal(hi)}
+        """
     )
     rows = cls_rows_sql("st", "_pev")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _pbase AS {rows}")

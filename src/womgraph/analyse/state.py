@@ -178,7 +178,9 @@ def save(con: duckdb.DuckDBPyConnection, path: Path, meta: dict) -> None:
 
 def write_meta(con: duckdb.DuckDBPyConnection, meta: dict, db: str = "st") -> None:
     con.execute(f"DELETE FROM {db}.meta")
-    con.execute(f"INSERT INTO {db}.meta VALUES (?)", [json.dumps({**meta, "format": FORMAT}, default=str)])
+    from ..duck import literal
+
+    con.execute(f"INSERT INTO {db}.meta VALUES ({literal(json.dumps({**meta, 'format': FORMAT}, default=str))})")
 
 
 def read_meta(con: duckdb.DuckDBPyConnection, db: str = "st") -> dict | None:

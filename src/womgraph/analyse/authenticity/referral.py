@@ -27,6 +27,7 @@ import pyarrow as pa
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from ...duck import literal
 from ..frame import Frame
 
 __all__ = ["ReferralThresholds", "referral_flags", "IDENTITY_LINKS"]
@@ -93,9 +94,9 @@ def _cycles(frame: Frame, corroborated: set[str]) -> list[dict]:
     for label in np.flatnonzero(sizes >= 2):
         members = sorted(names[labels == label].tolist())
         member_set = set(members)
+        m = literal(members)
         events = [r[0] for r in frame.con.execute(
-            "SELECT id FROM fr_inv WHERE list_contains($m, src) AND list_contains($m, dst) ORDER BY ts, id",
-            {"m": members},
+            f"SELECT id FROM fr_inv WHERE list_contains({m}, src) AND list_contains({m}, dst) ORDER BY ts, id"
         ).fetchall()]
         backed = bool(member_set & corroborated)
         flags.append(

@@ -8,12 +8,9 @@ Disclosure markers are those of ``docs/classes.md`` (``#ad``, ``#sponsored``, ``
 
 from __future__ import annotations
 
+from ...duck import literal
 from ..frame import Frame
 from ..tallies import first_events
-
-
-def _literal(text: str) -> str:
-    return text.replace("'", "''")
 
 __all__ = ["undisclosed_sponsorship"]
 
@@ -25,7 +22,7 @@ def undisclosed_sponsorship(frame: Frame) -> list[dict]:
     examples = first_events(
         frame.con, [c[0] for c in counts], 10,
         f"type IN ('post', 'mention', 'share', 'reply', 'review') AND NOT coalesce(paid, false) "
-        f"AND NOT regexp_matches(lower(coalesce(text, '')), '{_literal(frame.disclosure_regex())}')",
+        f"AND NOT regexp_matches(lower(coalesce(text, '')), {literal(frame.disclosure_regex())})",
     )
     rows = [(actor, n, examples[actor], camp) for actor, n, camp in counts]
     return [
