@@ -94,7 +94,7 @@ def rank_advocates(frame: Frame) -> pa.Table:
         acts AS (  -- the person's own word of mouth
             SELECT o.actor AS account, min(o.ts) AS first_advocacy, max(o.ts) AS last_advocacy,
                    any_value(c.channel) AS channel,
-                   list(o.id ORDER BY o.ts DESC, o.id)[1:3] AS recent_events
+                   min_by(o.id, (-epoch_us(o.ts), o.id), 3) AS recent_events  -- latest first: a top-3, not a sort
             FROM own o LEFT JOIN chan c USING (actor)
             GROUP BY o.actor
         ),

@@ -10,7 +10,7 @@ Tables (in the frame's connection):
 ``actor_stats``
     one row per actor: first activity, counts by kind, the largest purchase and engagement with
     brand posts. (Example events are looked up for flagged accounts only: see
-    :func:`first_events`.)
+    ``authenticity.examples``.)
 ``brand_posts``
     the content ids brand accounts posted or acted on.
 ``partner_stats``
@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import duckdb
 
-__all__ = ["build_tallies", "merge_tallies", "first_events", "TALLY_TABLES"]
+__all__ = ["build_tallies", "merge_tallies", "TALLY_TABLES"]
 
 TALLY_TABLES = ("actor_stats", "brand_posts", "partner_stats", "fr_inv", "adopt_ev", "ls_like", "fr_ids")
 
@@ -101,27 +101,6 @@ def build_tallies(con: duckdb.DuckDBPyConnection, src: str = "feat") -> None:
         UNION ALL SELECT id, 'payment_hash', payment_hash FROM acc WHERE payment_hash IS NOT NULL
         """
     )
-
-
-def first_events(con: duckdb.DuckDBPyConnection, accounts: list[str], n: int, where: str = "TRUE") -> dict[str, list[str]]:
-    """The ids of the first ``n`` events (in ``(ts, id)`` order) of each of ``accounts`` among
-    the events ``ev`` that match ``where``: the examples a flag shows. One pass over the events,
-    for the few flagged accounts only."""
-    if not accounts:
-        return {}
-    import pyarrow as pa
-
-    con.register("_examples_of", pa.table({"actor": sorted(set(accounts))}))
-    try:
-        rows = con.execute(
-            f"""
-            SELECT actor, list(id ORDER BY ts, id)[1:{int(n)}] FROM ev
-            WHERE actor IN (SELECT actor FROM _examples_of) AND ({where}) GROUP BY actor
-            """
-        ).fetchall()
-    finally:
-        con.unregister("_examples_of")
-    return dict(rows)
 
 
 def merge_tallies(con: duckdb.DuckDBPyConnection, src: str, db: str) -> None:

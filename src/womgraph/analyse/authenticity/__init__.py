@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from ..classify import FLAGS_SCHEMA
 from ..frame import Frame
+from .examples import collecting
 from .engagement import EngagementThresholds, _lockstep_pairs, brand_only_engagement, farm_profile, lockstep_flags
 from .referral import referral_flags
 from .sponsorship import undisclosed_sponsorship
@@ -47,11 +48,12 @@ def detect(frame: Frame, pairs: pa.Table | None = None) -> tuple[list[dict], pa.
     frame.con.execute("CREATE OR REPLACE TEMP TABLE ls_pairs AS SELECT * FROM pairs_in")
     frame.con.unregister("pairs_in")
     flags: list[dict] = []
-    flags += farm_profile(frame, t)
-    flags += lockstep_flags(frame, pairs, t)
-    flags += brand_only_engagement(frame, t)
-    flags += referral_flags(frame)
-    flags += undisclosed_sponsorship(frame)
+    with collecting(frame):  # the example events of every flag, in one pass at the end
+        flags += farm_profile(frame, t)
+        flags += lockstep_flags(frame, pairs, t)
+        flags += brand_only_engagement(frame, t)
+        flags += referral_flags(frame)
+        flags += undisclosed_sponsorship(frame)
     flags.sort(key=lambda f: (f["rule"], f["accounts"][0] if f["accounts"] else ""))
     counter: dict[str, int] = {}
     for f in flags:

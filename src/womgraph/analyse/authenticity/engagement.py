@@ -24,7 +24,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ..frame import Frame
-from ..tallies import first_events
+from .examples import collecting
 
 __all__ = ["EngagementThresholds", "brand_only_engagement", "farm_profile", "lockstep", "lockstep_flags",
            "lockstep_pairs_update"]
@@ -78,7 +78,8 @@ def _profile_sql(t: EngagementThresholds) -> str:
 
 def farm_profile(frame: Frame, t: EngagementThresholds) -> list[dict]:
     rows = frame.con.execute(_profile_sql(t)).to_arrow_table().to_pylist()
-    examples = first_events(frame.con, [r["account"] for r in rows], 5, "type = 'like'")
+    with collecting(frame) as ex:
+        examples = ex.first("likes", [r["account"] for r in rows], 5)
     for r in rows:
         r["example_events"] = examples[r["account"]]
     thresholds = {
@@ -271,25 +272,25 @@ def lockstep_flags(frame: Frame, pairs: pa.Table, t: EngagementThresholds) -> li
         return []
     member_of = pa.table({"actor": names.tolist(), "grp": labels})
     con.register("members_in", member_of.filter(pc.is_in(member_of["grp"], pa.array(groups))))
-    stats = {  # likes, content liked and the first likes of each group, in one pass
-        g: (likes, posts, examples)
-        for g, likes, posts, examples in con.execute(
+    stats = {  # likes and content liked of each group, in one pass
+        g: (likes, posts)
+        for g, likes, posts in con.execute(
             """
             WITH lk AS (SELECT m.grp, sum(x.likes)::BIGINT AS likes FROM members_in m
                         JOIN actor_stats x USING (actor) GROUP BY m.grp),
             ps AS (SELECT m.grp, count(DISTINCT l.p) AS posts FROM members_in m
-                   JOIN ls_like l ON l.a = hash(m.actor) GROUP BY m.grp),
-            ex AS (SELECT m.grp, list(e.id ORDER BY e.ts, e.id)[1:10] AS examples FROM members_in m
-                   JOIN ev e ON e.actor = m.actor WHERE e.type = 'like' GROUP BY m.grp)
-            SELECT grp, likes, posts, examples FROM lk JOIN ps USING (grp) JOIN ex USING (grp)
+                   JOIN ls_like l ON l.a = hash(m.actor) GROUP BY m.grp)
+            SELECT grp, likes, posts FROM lk JOIN ps USING (grp)
             """
         ).fetchall()
     }
     con.unregister("members_in")
     flags = []
+    with collecting(frame) as ex:
+        examples = {g: ex.first_of_group("likes", sorted(names[labels == g].tolist()), 10) for g in groups}
     for label in groups:
         members = sorted(names[labels == label].tolist())
-        stats_row = stats[label]
+        stats_row = (*stats[label], examples[label])
         in_group = (labels == label)
         pair_mask = in_group[inv[:m]]
         flags.append(
@@ -334,7 +335,8 @@ def brand_only_engagement(frame: Frame, t: EngagementThresholds) -> list[dict]:
         ORDER BY a.id
         """
     ).to_arrow_table().to_pylist()
-    examples = first_events(frame.con, [r["account"] for r in rows], 5)
+    with collecting(frame) as ex:
+        examples = ex.first("events", [r["account"] for r in rows], 5)
     for r in rows:
         r["example_events"] = examples[r["account"]]
     thresholds = {"young_days": t.young_days, "min_events": t.brand_only_min_events}

@@ -8,9 +8,8 @@ Disclosure markers are those of ``docs/classes.md`` (``#ad``, ``#sponsored``, ``
 
 from __future__ import annotations
 
-from ...duck import literal
 from ..frame import Frame
-from ..tallies import first_events
+from .examples import collecting
 
 __all__ = ["undisclosed_sponsorship"]
 
@@ -19,11 +18,8 @@ def undisclosed_sponsorship(frame: Frame) -> list[dict]:
     counts = frame.con.execute(  # counted per partner in the ``partner_stats`` tally
         "SELECT actor, undisclosed, with_campaign FROM partner_stats ORDER BY actor"
     ).fetchall()
-    examples = first_events(
-        frame.con, [c[0] for c in counts], 10,
-        f"type IN ('post', 'mention', 'share', 'reply', 'review') AND NOT coalesce(paid, false) "
-        f"AND NOT regexp_matches(lower(coalesce(text, '')), {literal(frame.disclosure_regex())})",
-    )
+    with collecting(frame) as ex:
+        examples = ex.first("undisclosed", [c[0] for c in counts], 10)
     rows = [(actor, n, examples[actor], camp) for actor, n, camp in counts]
     return [
         {
