@@ -129,7 +129,8 @@ def cls_rows_sql(db: str, rows: str) -> str:
         SELECT e.*, c.by_brand, c.to_brand, c.names_brand, c.base_nf::VARCHAR AS base_nf,
                c.flag_rule::VARCHAR AS flag_rule, c.reason::VARCHAR AS reason,
                split_part(c.reason::VARCHAR, ':', 1) AS class
-        FROM {rows} e JOIN (SELECT rowid AS rid, * FROM {db}.cls) c USING (rid)
+        FROM {rows} e
+        JOIN (SELECT rowid AS rid, * FROM {db}.cls WHERE rowid IN (SELECT rid FROM {rows})) c USING (rid)
     """
 
 
