@@ -16,7 +16,7 @@ from __future__ import annotations
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -123,6 +123,17 @@ def _chunks(path: str | Path, src: SourceSummary, validator: Validator) -> Itera
                 yield chunk.nbytes, validator.csv(chunk, name)
 
 
+def _all_chunks(
+    jobs: Sequence[tuple[str, str | Path, SourceSummary]], validators: dict[str, Validator]
+) -> Iterator[tuple[str, SourceSummary, int, Validated]]:
+    """(kind, source, bytes read, validated chunk) of every source in turn: one stream, so that
+    the first chunk of a source is read and validated while the last one of the source before
+    it is stored."""
+    for kind, path, src in jobs:
+        for nbytes, checked in _chunks(path, src, validators[kind]):
+            yield kind, src, nbytes, checked
+
+
 def _conflict_rejects(conflicts: pa.Table, valid: pa.Table) -> pa.Table:
     """Reject rows for conflicting ids, with the record as it was written."""
     if conflicts.num_rows == 0:
@@ -167,31 +178,31 @@ def ingest(
     writer = RejectWriter(store.rejects_dir)
     held: dict[str, list[tuple[SourceSummary, pa.Table]]] = {"events": [], "accounts": []}
     try:
-        jobs: Iterable[tuple[str, str | Path]] = [("accounts", p) for p in accounts] + [
-            ("events", p) for p in events
+        jobs = [
+            (kind, path, SourceSummary(file=source_name(path), kind=kind, format=""))
+            for kind, paths in (("accounts", accounts), ("events", events))
+            for path in paths
         ]
+        summary.sources.extend(src for _, _, src in jobs)
         validators = {"events": Validator("events"), "accounts": Validator("accounts")}
         try:
-            for kind, path in jobs:
-                src = SourceSummary(file=source_name(path), kind=kind, format="")
-                summary.sources.append(src)
-                # The next chunk is read and validated while this one is stored; closing stops
-                # that work before the validators are closed, whatever happens here.
-                with closing(ahead(_chunks(path, src, validators[kind]))) as chunks:
-                    for nbytes, checked in chunks:
-                        if progress:
-                            progress(src.file, nbytes)
-                        src.read += checked.read
-                        src.accepted += checked.valid.num_rows
-                        src.rejected += checked.rejects.num_rows
-                        writer.write(checked.rejects)
-                        if strict:
-                            held[kind].append((src, checked.valid))
-                            continue
-                        result = _store(store, kind, checked.valid)
-                        _count(src, result)
-                        if result.conflicts.num_rows:
-                            writer.write(_conflict_rejects(result.conflicts, checked.valid))
+            # The next chunk is read and validated while this one is stored; closing stops that
+            # work before the validators are closed, whatever happens here.
+            with closing(ahead(_all_chunks(jobs, validators))) as chunks:
+                for kind, src, nbytes, checked in chunks:
+                    if progress:
+                        progress(src.file, nbytes)
+                    src.read += checked.read
+                    src.accepted += checked.valid.num_rows
+                    src.rejected += checked.rejects.num_rows
+                    writer.write(checked.rejects)
+                    if strict:
+                        held[kind].append((src, checked.valid))
+                        continue
+                    result = _store(store, kind, checked.valid)
+                    _count(src, result)
+                    if result.conflicts.num_rows:
+                        writer.write(_conflict_rejects(result.conflicts, checked.valid))
         finally:
             for v in validators.values():
                 v.close()
