@@ -150,6 +150,9 @@ class EmbeddedStore:
         Whether any id repeats is asked of Arrow first (a hash of the ids on one thread, a
         quarter of what grouping all rows by id costs in DuckDB); usually none does, and
         ``firsts`` is left empty without a query."""
+        # No progress bar of DuckDB's on stdout (which carries the ingest summary) for an insert
+        # that takes more than 2 s.
+        self._con.execute("SET enable_progress_bar = false")
         table = table.select(schema.names).cast(schema)
         # The ordinal comes from Arrow: a scan need not keep row order.
         table = table.append_column("_ord", pa.array(np.arange(table.num_rows, dtype=np.int64)))

@@ -71,6 +71,9 @@ class Validator:
         self.fast = fast  # False: every record goes through the exact rules (for tests)
         self.last_slow = 0
         self.con = memory_connection()
+        # DuckDB draws a progress bar on stdout for a query that runs longer than 2 s (a chunk on
+        # a busy machine): stdout carries the ingest summary, so no bar.
+        self.con.execute("SET enable_progress_bar = false")
         self._sql = validation_sql(self.rules, "staged_bad", events=kind == "events")
         self._screen = screening_sql(self.rules, "staged_slow", events=kind == "events")
         self._events = kind == "events"
