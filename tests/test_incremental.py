@@ -223,3 +223,15 @@ def test_no_refresh_when_switched_off(tmp_path, caplog, monkeypatch):
     monkeypatch.setenv("WOMGRAPH_INCREMENTAL", "false")
     rows = [{"id": "x1", "ts": _ts(1), "type": "post", "actor": "ana", "post": "x-1", "text": "hi"}]
     _check_append(tmp_path, caplog, rows, refresh=False)
+
+
+def test_a_refresh_that_fails_gives_way_to_a_full_analysis(tmp_path, caplog, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(incremental, "_classes", broken)
+    rows = [{"id": "x1", "ts": _ts(1), "type": "post", "actor": "ana", "post": "x-1", "text": "hi"}]
+    with caplog.at_level(logging.WARNING, logger="womgraph.analyse.cache"):
+        _check_append(tmp_path, caplog, rows, refresh=False)
+    assert any("refreshing the analysis failed (RuntimeError: disk full)" in r.getMessage()
+               for r in caplog.records)

@@ -294,7 +294,15 @@ def _compute(store: Store, options: Options, folder: Path, tmp: Path) -> Analysi
             from .incremental import refresh
 
             summary = _read_summary(previous.parent / _SUMMARY)
-            a = refresh(store, state, options, _key(options), summary)
+            try:
+                a = refresh(store, state, options, _key(options), summary)
+            except Exception as exc:  # noqa: BLE001 - whatever went wrong, the full run is right
+                import logging
+
+                logging.getLogger(__name__).warning(
+                    "refreshing the analysis failed (%s: %s); analysing every event", type(exc).__name__, exc
+                )
+                a = None
             if a is not None:
                 if summary is not None:  # brought up to date by the refresh
                     _write_summary(tmp, summary)

@@ -13,21 +13,25 @@ Tables created in the frame: ``cascade_nodes`` (node, root, generation, adopted,
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
 from .content import find_roots
 from .frame import Frame
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 __all__ = ["build_cascades", "structural_virality", "tree_wiener_index"]
 
 
-def structural_virality(tree: nx.Graph) -> float:
+def structural_virality(tree: "nx.Graph") -> float:
     """Structural virality 2W / (n (n - 1)) of a tree with n > 1 nodes.
 
     Examples
     --------
+    >>> import networkx as nx
     >>> structural_virality(nx.star_graph(4))  # centre and 4 leaves
     1.6
     >>> structural_virality(nx.path_graph(4))  # (n + 1) / 3
@@ -36,6 +40,8 @@ def structural_virality(tree: nx.Graph) -> float:
     n = tree.number_of_nodes()
     if n < 2:
         raise ValueError(f"structural virality needs at least 2 nodes, got {n}")
+    import networkx as nx  # the reference implementation (the analysis itself uses NumPy)
+
     return 2 * nx.wiener_index(tree) / (n * (n - 1))
 
 
