@@ -248,7 +248,11 @@ def canonical_extra(extra: str) -> str:
     values = f"list_transform({entries}, x -> {{'key': x.key, 'value': json_extract_string(x.value, '$')}})"
     kept = f"list_filter({values}, x -> coalesce(x.value, '') <> '')"
     pairs = f"list_sort(list_transform({kept}, x -> x.key || chr(29) || x.value))"
-    return f"nullif(array_to_string({pairs}, chr(28)), '')"
+    # The pairs joined with chr(28), NULL when there are none: string_agg over the list gives
+    # exactly what nullif(array_to_string(...), '') gave (no pair is empty), with the lists
+    # built once (nullif repeats its argument, and DuckDB cannot share an expression that
+    # holds a lambda: the digest of 1M events spent 0.18 s building them twice).
+    return f"list_aggregate({pairs}, 'string_agg', chr(28))"
 
 
 def digest_sql(rules: tuple[Rule, ...], alias: str = "") -> str:
