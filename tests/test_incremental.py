@@ -69,20 +69,13 @@ def test_refreshes_of_a_generated_community_equal_full_analyses(tmp_path, caplog
     with EmbeddedStore(tmp_path / "s") as store:
         ingest(store, [_write(tmp_path / "p0.jsonl", parts[0])], [gen / "accounts.jsonl"])
         cached_analysis(store)
-        cached_event_summary(store)  # kept with the analysis, as a report does
+        _assert_summary(store)
         for i, part in enumerate(parts[1:], start=1):
             ingest(store, [_write(tmp_path / f"p{i}.jsonl", part)])
             got, refreshed = _refreshed(store, caplog)
             assert refreshed, f"part {i} ({len(part)} events) was not a refresh"
             _assert_same(got, _everything(analyse_store(store)))
-            # the summary of the stored events came with the refresh, and is right
-            [entry] = store.cache_dir.iterdir()
-            assert (entry / "summary.json").is_file()
-            con = store.cursor()
-            try:
-                assert cached_event_summary(store) == stored_event_summary(con)
-            finally:
-                con.close()
+            _assert_summary(store)
 
 
 def test_the_evidence_events_of_a_flag_are_events_of_its_accounts(tmp_path):
@@ -100,6 +93,17 @@ def test_the_evidence_events_of_a_flag_are_events_of_its_accounts(tmp_path):
             assert {actor[e] for e in f["evidence"].get("events", [])} <= set(f["accounts"]), f["rule"]
             checked += 1
     assert checked >= 5 and len({f["rule"] for f in a.flags if f["affects_class"]}) >= 4
+
+
+def _assert_summary(store: EmbeddedStore) -> None:
+    """The report's summary of the stored events came with the analysis, counted right."""
+    [entry] = store.cache_dir.iterdir()
+    assert (entry / "summary.json").is_file()
+    con = store.cursor()
+    try:
+        assert cached_event_summary(store) == stored_event_summary(con)
+    finally:
+        con.close()
 
 
 # -- hand-made appends that reach each path of the refresh ---------------------------------------

@@ -293,7 +293,7 @@ def _compute(store: Store, options: Options, folder: Path, tmp: Path) -> Analysi
         else:
             from .incremental import refresh
 
-            summary = _read_summary(previous.parent / _SUMMARY)
+            summary: dict = {}
             try:
                 a = refresh(store, state, options, _key(options), summary)
             except Exception as exc:  # noqa: BLE001 - whatever went wrong, the full run is right
@@ -304,12 +304,14 @@ def _compute(store: Store, options: Options, folder: Path, tmp: Path) -> Analysi
                 )
                 a = None
             if a is not None:
-                if summary is not None:  # brought up to date by the refresh
-                    _write_summary(tmp, summary)
+                _write_summary(tmp, summary)  # the report's counts, from the analysis' own
                 return a
             for leftover in (state, state.with_name(STATE_FILE + ".wal")):
                 leftover.unlink(missing_ok=True)
-    return analyse_store(store, options, state_to=state, state_meta={"key": _key(options)})
+    summary = {}
+    a = analyse_store(store, options, state_to=state, state_meta={"key": _key(options)}, summary_to=summary)
+    _write_summary(tmp, summary)
+    return a
 
 
 def cached_analysis(store: Store, options: Options | None = None) -> Analysis:

@@ -55,6 +55,7 @@ from .metrics import AGG_SQL, PEER_EV_SQL
 from .frame import ANALYSIS_COLUMNS, Frame, Options
 from .pipeline import downstream
 from .result import Analysis
+from .summary import counted_event_summary
 from .state import (
     EVENT_COLUMNS, KIND_TYPE, REASON_TYPE, RULE_TYPE, attach, cls_rows_sql, cls_view_sql, position,
     read_meta, write_meta,
@@ -85,8 +86,8 @@ def _step(name: str):
 def refresh(store: Store, state: Path, options: Options, key: dict, summary: dict | None = None) -> Analysis | None:
     """Update the state file ``state`` with the store's new events and return the analysis, or
     None (state left as it was or half done: the caller discards it) when a refresh cannot
-    give the full analysis' result. ``summary``, the previous data's summary of the stored
-    events (``analyse.summary``), is brought up to date in place."""
+    give the full analysis' result. ``summary`` (a dict) receives the summary of the stored
+    events (``analyse.summary``), from the refreshed counts."""
     cursor = getattr(store, "cursor", None)
     if cursor is None:
         return None
@@ -147,27 +148,9 @@ def _refresh(store: Store, con, options: Options, key: dict, summary: dict | Non
         write_meta(con, {"key": key, "position": position(con), "end": frame.end})
         con.execute("CHECKPOINT st")
     if summary is not None:
-        _add_to_summary(con, summary)
+        summary.update(counted_event_summary(con))
     log.info("analysis refreshed with %d new events", new)
     return a
-
-
-def _add_to_summary(con, summary: dict) -> None:
-    """Add the new events (``nev``) to the summary of the stored events (``analyse.summary``):
-    counts add up, they come last, and the distinct actors are the accounts of the tallies."""
-    from ..schema import EVENT_TYPES
-    from .summary import _ordered
-
-    for key, col, order in (("per_type", "type", EVENT_TYPES), ("per_channel", "channel", ())):
-        counts = dict(summary[key])
-        for value, n in con.execute(f"SELECT coalesce({col}, '(none)'), count(*) FROM nev GROUP BY 1").fetchall():
-            counts[value] = counts.get(value, 0) + n
-        summary[key] = _ordered(counts, order)
-    n, first, last = con.execute("SELECT count(*), min(ts), max(ts) FROM nev").fetchone()
-    summary["events"] += n
-    summary["first"] = first if summary["first"] is None else min(summary["first"], first)
-    summary["last"] = last if summary["last"] is None else max(summary["last"], last)
-    summary["actors"] = con.execute("SELECT count(*) FROM st.actor_stats").fetchone()[0]
 
 
 def _premises(con, meta: dict | None, key: dict) -> str | None:
@@ -521,14 +504,14 @@ def _count_change(con, before: str, after: str) -> None:
     con.execute(
         """
         CREATE TEMP TABLE IF NOT EXISTS _count_delta
-        (day INTEGER, channel VARCHAR, reason VARCHAR, adoption BOOLEAN, n BIGINT)
+        (day INTEGER, channel VARCHAR, reason VARCHAR, type VARCHAR, adoption BOOLEAN, n BIGINT)
         """
     )
     for src, sign in ((before, -1), (after, 1)):
         con.execute(
             f"""
             INSERT INTO _count_delta
-            SELECT day, channel, reason, adoption, {sign} * n
+            SELECT day, channel, reason, type, adoption, {sign} * n
             FROM ({AGG_SQL.format(src=f'(SELECT * FROM {src} WHERE reason IS NOT NULL)')})
             """
         )
@@ -536,23 +519,29 @@ def _count_change(con, before: str, after: str) -> None:
 
 def _apply_counts(con) -> None:
     """Add ``_count_delta`` to ``st.agg``."""
-    con.execute("CREATE TEMP TABLE IF NOT EXISTS _count_delta (day INTEGER, channel VARCHAR, reason VARCHAR, adoption BOOLEAN, n BIGINT)")
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS _count_delta (day INTEGER, channel VARCHAR, reason VARCHAR, type VARCHAR, adoption BOOLEAN, n BIGINT)")
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE _keys AS
-        SELECT DISTINCT day, channel, reason, adoption FROM _count_delta
+        SELECT DISTINCT day, channel, reason, type, adoption FROM _count_delta
         """
     )
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE _sums AS
-        SELECT day, channel, reason, adoption, sum(n)::BIGINT AS n FROM (
-            SELECT a.* FROM st.agg a SEMI JOIN _keys k USING (day, channel, reason, adoption)
+        SELECT day, channel, reason, type, adoption, sum(n)::BIGINT AS n FROM (
+            SELECT a.* FROM st.agg a SEMI JOIN _keys k USING (day, channel, reason, type, adoption)
             UNION ALL SELECT * FROM _count_delta
         ) GROUP BY ALL
         """
     )
-    con.execute("DELETE FROM st.agg a WHERE EXISTS (SELECT 1 FROM _keys k WHERE k.day = a.day AND k.channel = a.channel AND k.reason = a.reason AND k.adoption = a.adoption)")
+    con.execute(
+        """
+        DELETE FROM st.agg a WHERE EXISTS (
+            SELECT 1 FROM _keys k WHERE k.day = a.day AND k.channel = a.channel
+               AND k.reason = a.reason AND k.type = a.type AND k.adoption = a.adoption)
+        """
+    )
     con.execute("INSERT INTO st.agg SELECT * FROM _sums WHERE n <> 0")
     for t in ("_keys", "_sums", "_count_delta"):
         con.execute(f"DROP TABLE {t}")

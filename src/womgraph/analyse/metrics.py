@@ -2,7 +2,7 @@
 
 All figures are ratios of counts taken from the frame's tables; a ratio with a zero denominator
 is ``None`` (not 0), so "no data" is never mistaken for "bad". Counts of events come from
-``agg`` (events per UTC day, channel, reason and whether an adoption: :func:`event_counts`), so
+``agg`` (events per UTC day, channel, reason and type: :func:`event_counts`), so
 nothing here reads every event; a refresh keeps ``agg`` up to date instead of counting again.
 """
 
@@ -12,11 +12,11 @@ from .frame import Frame
 
 __all__ = ["scorecard", "period_series", "event_counts", "AGG_SQL"]
 
-#: Events counted per UTC day, channel, reason and whether an adoption, from ``cls``-like
-#: relation ``{src}`` (a few thousand rows for millions of events).
+#: Events counted per UTC day, channel, reason, type and whether an adoption, from
+#: ``cls``-like relation ``{src}`` (a few thousand rows for millions of events).
 AGG_SQL = """
     SELECT floor(epoch(ts) / 86400)::INTEGER AS day,  -- UTC day: cheaper than calendar maths
-           coalesce(channel, '(none)') AS channel, reason,
+           coalesce(channel, '(none)') AS channel, reason, type,
            type IN ('signup', 'purchase') AS adoption, count(*) AS n
     FROM {src} GROUP BY ALL
 """

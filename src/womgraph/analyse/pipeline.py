@@ -28,6 +28,7 @@ from .frame import ANALYSIS_COLUMNS, Frame, Options
 from .metrics import event_counts, period_series, scorecard
 from .result import Analysis, chain_rows  # noqa: F401 - defined apart so the cache loads it cheaply
 from .state import position
+from .summary import counted_event_summary
 from .state import save as save_state
 from .tallies import build_tallies
 
@@ -48,6 +49,7 @@ def analyse(
     con: duckdb.DuckDBPyConnection | None = None,
     state_to: Path | None = None,
     state_meta: dict | None = None,
+    summary_to: dict | None = None,
 ) -> Analysis:
     """Run every step over ``events`` (at least :data:`ANALYSIS_COLUMNS`) and ``accounts``.
 
@@ -55,7 +57,9 @@ def analyse(
     the events are read where they are instead of from ``events``. With ``state_to``, the
     working tables are saved there for the next refresh (``analyse.state``, with
     ``state_meta``), and ``classes`` and ``exposures`` are left None: they are read from that
-    file and the store when asked for (at 10M events, sorting the classes alone takes ~3.5 s)."""
+    file and the store when asked for (at 10M events, sorting the classes alone takes ~3.5 s).
+    ``summary_to`` (a dict) receives the summary of the events (``analyse.summary``), from the
+    analysis' own counts."""
     options = options or Options()
     frame = Frame(events, accounts, options, con=con)
     try:
@@ -67,6 +71,8 @@ def analyse(
         attribute(frame)
         classify_adoptions(frame)
         event_counts(frame)
+        if summary_to is not None:
+            summary_to.update(counted_event_summary(frame.con))
         a = downstream(frame, flags)
         if state_to is None:
             a.classes = frame.arrow(CLASSES_SQL)
@@ -107,7 +113,7 @@ def downstream(frame: Frame, flags: list[dict]) -> Analysis:
 
 
 def analyse_store(store: Store, options: Options | None = None, *, state_to: Path | None = None,
-                  state_meta: dict | None = None) -> Analysis:
+                  state_meta: dict | None = None, summary_to: dict | None = None) -> Analysis:
     """Analyse the store's events and accounts: in place when the store is a DuckDB database,
     else over its projection (the Neo4j store). ``state_to`` and ``state_meta`` as in
     :func:`analyse` (the embedded store only)."""
@@ -115,5 +121,6 @@ def analyse_store(store: Store, options: Options | None = None, *, state_to: Pat
     if cursor is not None:
         con = cursor()
         meta = None if state_to is None else {**(state_meta or {}), "position": position(con)}
-        return analyse(None, None, options, con=con, state_to=state_to, state_meta=meta)
+        return analyse(None, None, options, con=con, state_to=state_to, state_meta=meta,
+                       summary_to=summary_to)
     return analyse(store.events(ANALYSIS_COLUMNS), store.accounts(), options)

@@ -18,7 +18,7 @@ from ..schema import EVENT_TYPES
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["event_summary", "stored_event_summary", "SUMMARY_COLUMNS"]
+__all__ = ["event_summary", "stored_event_summary", "counted_event_summary", "SUMMARY_COLUMNS"]
 
 #: Event columns the summary needs from the store.
 SUMMARY_COLUMNS = ("type", "channel", "actor", "ts")
@@ -62,4 +62,24 @@ def stored_event_summary(con) -> dict:
         "actors": one["actors"] if n else 0,
         "first": one["first"] if n else None,
         "last": one["last"] if n else None,
+    }
+
+
+def counted_event_summary(con) -> dict:
+    """:func:`stored_event_summary` from an analysis' counts instead of the events: ``agg``
+    (events per day, channel, reason and type: ``analyse.metrics``), ``actor_stats`` (one row
+    per actor: ``analyse.tallies``) and the times of the events of ``ev``."""
+    n, first, last = con.execute("SELECT count(*), min(ts), max(ts) FROM ev").fetchone()
+
+    def counts(col: str, order: tuple[str, ...] = ()) -> dict[str, int]:
+        rows = con.execute(f"SELECT {col}, sum(n)::BIGINT FROM agg GROUP BY 1").fetchall()
+        return _ordered(dict(rows), order)
+
+    return {
+        "events": n,
+        "per_type": counts("type", EVENT_TYPES) if n else {},
+        "per_channel": counts("channel") if n else {},
+        "actors": con.execute("SELECT count(*) FROM actor_stats").fetchone()[0] if n else 0,
+        "first": first if n else None,
+        "last": last if n else None,
     }
