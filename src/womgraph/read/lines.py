@@ -30,7 +30,8 @@ class LineChunk:
     nbytes: int
 
 
-def _split(data: bytes, first_line: int) -> LineChunk:
+def _split(data, first_line: int) -> LineChunk:
+    """The lines of ``data`` (a bytes-like object, kept alive by the chunk), without copying."""
     buf = np.frombuffer(data, dtype=np.uint8)
     nl = np.flatnonzero(buf == 10)
     starts = np.empty(len(nl) + 1, dtype=np.int64)
@@ -42,11 +43,28 @@ def _split(data: bytes, first_line: int) -> LineChunk:
     arr = pa.LargeBinaryArray.from_buffers(
         pa.large_binary(), len(starts), [None, pa.py_buffer(offsets), pa.py_buffer(data)]
     )
-    return LineChunk(arr, first_line, len(data))
+    return LineChunk(arr, first_line, len(buf))
+
+
+def _fill(stream: BinaryIO, view: memoryview, name: str) -> int:
+    """Read into ``view`` until it is full or the stream ends; return how many bytes came."""
+    got = 0
+    while got < len(view):
+        try:
+            n = stream.readinto(view[got:])
+        except READ_ERRORS as exc:
+            raise read_error(name, exc) from exc
+        if not n:
+            break
+        got += n
+    return got
 
 
 def iter_line_chunks(stream: BinaryIO, name: str, chunk_bytes: int = CHUNK_BYTES) -> Iterator[LineChunk]:
     """Yield :class:`LineChunk` objects covering every line of ``stream``.
+
+    Each chunk is read into a buffer of its own, after the unfinished line the previous read
+    left, and its lines point into that buffer (no copy of the text).
 
     >>> import io
     >>> [c.lines.to_pylist() for c in iter_line_chunks(io.BytesIO(b"a\\nbb\\n\\nc"), "x", 4)]
@@ -55,19 +73,18 @@ def iter_line_chunks(stream: BinaryIO, name: str, chunk_bytes: int = CHUNK_BYTES
     line = 1
     carry = b""
     while True:
-        try:
-            block = stream.read(chunk_bytes)
-        except READ_ERRORS as exc:
-            raise read_error(name, exc) from exc
-        if not block:
+        buf = bytearray(len(carry) + chunk_bytes)
+        buf[: len(carry)] = carry
+        got = _fill(stream, memoryview(buf)[len(carry) :], name)
+        if not got:
             break
-        data = carry + block if carry else block
-        cut = data.rfind(b"\n")
+        end = len(carry) + got
+        cut = buf.rfind(b"\n", 0, end)
         if cut < 0:
-            carry = data
+            carry = bytes(buf[:end])
             continue
-        carry = data[cut + 1 :]
-        chunk = _split(data[: cut + 1], line)
+        carry = bytes(buf[cut + 1 : end])
+        chunk = _split(memoryview(buf)[: cut + 1], line)
         line += len(chunk.lines)
         yield chunk
     if carry:
