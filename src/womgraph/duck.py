@@ -28,11 +28,12 @@ def memory_connection() -> duckdb.DuckDBPyConnection:
 
 
 def configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """UTC times, the memory limit and spilling to the system's temporary folder, on any
-    connection (the limit and the folder hold for its whole database)."""
+    """UTC times, no progress bar, the memory limit and spilling to the system's temporary
+    folder, on any connection (the limit and the folder hold for its whole database)."""
     from .settings import memory_limit
 
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would land on stdout
     con.execute(f"SET memory_limit = '{memory_limit().strip()}'")  # checked by the settings' pattern
     con.execute("SET temp_directory = '" + str(SPILL_DIR).replace("'", "''") + "'")
     return con

@@ -156,7 +156,9 @@ def read_state_part(store: Store, path: Path, name: str) -> pa.Table:
 
         con = duckdb.connect(str(Path(store.path) / DB_FILE), read_only=True)
     try:
-        con.execute("SET TimeZone = 'UTC'")  # a setting of each connection: as the analysis has it
+        from ..duck import configure
+
+        configure(con)  # settings of each connection: UTC as the analysis has it, no progress bar
         return read_part(con, path, name)
     finally:
         con.close()
