@@ -239,3 +239,44 @@ def test_a_refresh_that_fails_gives_way_to_a_full_analysis(tmp_path, caplog, mon
         _check_append(tmp_path, caplog, rows, refresh=False)
     assert any("refreshing the analysis failed (RuntimeError: disk full)" in r.getMessage()
                for r in caplog.records)
+
+
+def test_through_the_cli_a_refreshed_report_and_exports_equal_a_full_analysis(tmp_path, monkeypatch, caplog):
+    """What a user runs: ingest, report, ingest more, then every analysis command; the same
+    commands on a copy with ``WOMGRAPH_INCREMENTAL=false`` print the same bytes."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from womgraph.cli import main
+
+    def cli(store: Path, *args: str) -> str:
+        r = CliRunner().invoke(main, ["-q", "--store", str(store), *args])
+        assert r.exit_code == 0, r.output
+        return r.stdout
+
+    gen = tmp_path / "gen"
+    generate_community(gen, people=300, seed=4)
+    rows = [json.loads(line) for line in (gen / "events.jsonl").read_text().splitlines()]
+    cut = sorted(r["ts"] for r in rows)[int(len(rows) * 0.9)]
+    old = _write(tmp_path / "old.jsonl", [r for r in rows if r["ts"] <= cut])
+    new = _write(tmp_path / "new.jsonl", [r for r in rows if r["ts"] > cut])
+    inc, full = tmp_path / "inc", tmp_path / "full"
+    cli(inc, "ingest", str(old), "--accounts", str(gen / "accounts.jsonl"))
+    cli(inc, "report", "--format", "json")
+    cli(inc, "ingest", str(new))
+    shutil.copytree(inc, full)
+    commands = [("report", "--format", "json"), ("advocates", "--format", "csv"),
+                ("chains", "--format", "json"), ("metrics", "--format", "json"),
+                ("flags", "--format", "json"), ("interactions", "--format", "csv")]
+    with caplog.at_level(logging.INFO, logger=incremental.__name__):
+        refreshed = [cli(inc, *c) for c in commands]
+    n_new = len(new.read_text().splitlines())
+    assert [r.getMessage() for r in caplog.records].count(f"analysis refreshed with {n_new} new events") == 1
+    monkeypatch.setenv("WOMGRAPH_INCREMENTAL", "false")
+    whole = [cli(full, *c) for c in commands]
+    for out in (refreshed, whole):  # the report names its store (and the copy's log, the original)
+        out[0] = out[0].replace(str(full), "STORE").replace(str(inc), "STORE")
+    for c, a, b in zip(commands, refreshed, whole):
+        assert a == b, c
+    assert json.loads(refreshed[0])["summary"]["events"] == len(rows)
