@@ -81,15 +81,9 @@ def attribute(frame: Frame) -> None:
     """Create ``attribution``: the one parent (or none) of every signup and purchase; ``inv``
     (the invitations) is kept beside it."""
     con = frame.con
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE adopt AS
-        SELECT id, ts, actor AS adopter, via, type FROM cls WHERE type IN ('signup', 'purchase')
-        """
-    )
     con.execute(f"CREATE OR REPLACE TEMP TABLE inv AS {inv_sql('cls')}")
-    attribute_adoptions(frame, "adopt", "inv", "exposures", "attribution")
-    con.execute("DROP TABLE adopt")
+    adopt = "(SELECT id, ts, actor AS adopter, via, type FROM adopt_ev)"  # the adoptions tally
+    attribute_adoptions(frame, adopt, "inv", "exposures", "attribution")
 
 
 def attribute_adoptions(frame: Frame, adopt: str, inv: str, exposures: str, out: str) -> None:

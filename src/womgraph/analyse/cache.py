@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     from ..store.base import Store
 
 __all__ = ["cached_analysis", "cached_event_summary", "fingerprint"]
+
+log = logging.getLogger(__name__)
 
 _TABLES = ("attribution", "cascades", "cascade_edges", "advocates", "communities",
            "community_health")
@@ -149,7 +152,7 @@ def read_state_part(store: Store, path: Path, name: str) -> pa.Table:
     """Part ``name`` (classes, exposures) of the state at ``path`` of ``store``'s analysis."""
     import duckdb
 
-    if getattr(store, "_con", None) is not None:
+    if not getattr(store, "closed", True):
         con = store.cursor()
     else:  # the store was closed since: open its file for this read
         from ..store.embedded import DB_FILE
@@ -299,9 +302,7 @@ def _compute(store: Store, options: Options, folder: Path, tmp: Path) -> Analysi
             try:
                 a = refresh(store, state, options, _key(options), summary)
             except Exception as exc:  # noqa: BLE001 - whatever went wrong, the full run is right
-                import logging
-
-                logging.getLogger(__name__).warning(
+                log.warning(
                     "refreshing the analysis failed (%s: %s); analysing every event", type(exc).__name__, exc
                 )
                 a = None

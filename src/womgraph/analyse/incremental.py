@@ -35,13 +35,12 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
-from ..duck import literal
 from ..store.base import Store
 from .attribution import attribute_adoptions, exposures_sql, inv_sql
 from .authenticity import detect
@@ -51,14 +50,14 @@ from .classify import (
     flag_tables,
 )
 from .content import find_roots
-from .metrics import AGG_SQL, PEER_EV_SQL
+from .metrics import PEER_EV_SQL, apply_count_changes, count_change
 from .frame import ANALYSIS_COLUMNS, Frame, Options
 from .pipeline import downstream
 from .result import Analysis
 from .summary import counted_event_summary
 from .state import (
-    EVENT_COLUMNS, KIND_TYPE, REASON_TYPE, RULE_TYPE, attach, cls_rows_sql, cls_view_sql, position,
-    read_meta, write_meta,
+    EVENT_COLUMNS, KIND_TYPE, REASON_TYPE, RULE_TYPE, attach, cls_rows_sql, position, read_meta,
+    write_meta,
 )
 from .tallies import TALLY_TABLES, merge_tallies
 
@@ -111,8 +110,6 @@ def _refresh(store: Store, con, options: Options, key: dict, summary: dict | Non
     TIMINGS.clear()
     with _step("frame"):
         frame = Frame(None, None, options, con=con)
-        # every event zipped with its kept row (new events join once their rows are added)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW call AS {cls_view_sql('st')}")
     with _step("new events"):
         cols = ", ".join(f'"{c}"' for c in ANALYSIS_COLUMNS)
         con.execute(f"CREATE TEMP TABLE nev AS SELECT {cols}, rowid AS rid FROM events WHERE rowid > {kept}")
@@ -137,7 +134,7 @@ def _refresh(store: Store, con, options: Options, key: dict, summary: dict | Non
     with _step("attribution"):
         _attribution(frame)
     with _step("downstream"):
-        _apply_counts(con)
+        apply_count_changes(con, "st.agg")
         for name in ("attribution", "inv", "agg", "peer_ev"):
             con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM st.{name}")
         con.execute("CREATE OR REPLACE TEMP VIEW exposures AS SELECT *, 'peer' AS kind FROM st.peer_x")
@@ -211,7 +208,7 @@ def _event_rows(con, out: str, *conditions: str) -> None:
     The conditions are scanned on their own columns for row ids first, and only those rows are
     read whole: DuckDB applies a semi-join (``x IN (SELECT ...)``) after the scan, so a scan of
     every column would read all of them for every event (0.7 s at 10M instead of 0.1)."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _rids (rid BIGINT)")
+    con.execute("CREATE OR REPLACE TEMP TABLE _rids (rid BIGINT)")
     for cond in conditions:
         con.execute(f"INSERT INTO _rids SELECT rowid FROM events WHERE {cond}")
     con.execute(
@@ -374,64 +371,41 @@ def _new_content(con) -> None:
 
     Their parents are kept content (with a root already) or other new content; pointer jumping
     over the new ids alone leads each to its top, whose parent (if kept) gives the root."""
-    con.execute(  # numbered once (a CTE referenced twice may be numbered twice)
-        """
+    con.execute(  # numbered once: a CTE referenced twice could be numbered twice
+        f"""
         CREATE OR REPLACE TEMP TABLE _n AS
-        SELECT cid, parent, row_number() OVER () - 1 AS rn FROM _kc
-        WHERE hash(cid) NOT IN (SELECT h FROM _known)
+        WITH n AS MATERIALIZED (
+            SELECT *, row_number() OVER () - 1 AS rn FROM _kc WHERE hash(cid) NOT IN (SELECT h FROM _known)
+        )
+        SELECT n.*, o.h IS NOT NULL AS kept_parent, o.root_h AS kept_root, o.hops AS kept_hops
+        FROM n LEFT JOIN (SELECT h, root_h, hops FROM st.content
+                          WHERE h IN (SELECT hash(parent) FROM n WHERE parent IS NOT NULL)) o
+          ON o.h = {_hash('n.parent')}
         """
     )
     t = con.execute(
-        f"""
-        SELECT n.rn, n.cid, coalesce(p.rn, -1) AS pidx, o.h IS NOT NULL AS kept_parent,
-               o.root_h AS kept_root, o.hops AS kept_hops
-        FROM _n n LEFT JOIN _n p ON p.cid = n.parent
-        LEFT JOIN (SELECT * FROM st.content
-                   WHERE h IN (SELECT hash(parent) FROM _n WHERE parent IS NOT NULL)) o
-          ON o.h = {_hash('n.parent')}
-        ORDER BY n.rn
-        """
-    ).to_arrow_table()
+        "SELECT n.rn, coalesce(p.rn, -1) AS pidx FROM _n n LEFT JOIN _n p ON p.cid = n.parent ORDER BY n.rn"
+    ).fetchnumpy()
+    if len(t["rn"]):
+        top, hops = find_roots(np.asarray(t["pidx"], dtype=np.int64))
+        con.register("_roots_in", pa.table({"rn": np.arange(len(top), dtype=np.int64), "top": top, "hops": hops}))
+        # On a cycle among the new content: no root; below kept content: its root (none when
+        # that is on or below a cycle); else the top is the root.
+        con.execute(
+            f"""
+            INSERT INTO st.content
+            SELECT hash(n.cid), hash(n.creator), {_hash('n.parent')}, n.kind::{KIND_TYPE},
+                   n.mentions_brand, n.mentions_peer, n.names_brand,
+                   CASE WHEN r.top < 0 THEN NULL WHEN t.kept_parent THEN t.kept_root
+                        ELSE hash(t.cid) END,
+                   CASE WHEN r.top < 0 OR (t.kept_parent AND t.kept_root IS NULL) THEN -1
+                        WHEN t.kept_parent THEN t.kept_hops + 1 + r.hops ELSE r.hops END
+            FROM _n n JOIN _roots_in r USING (rn) LEFT JOIN _n t ON t.rn = r.top
+            """
+        )
+        con.unregister("_roots_in")
+        con.execute("INSERT INTO changed_content SELECT hash(cid), true FROM _n")
     con.execute("DROP TABLE _n")
-    if t.num_rows == 0:
-        return
-    top, hops = find_roots(t.column("pidx").to_numpy().astype(np.int64))
-    ok = top >= 0
-    safe = np.where(ok, top, 0)
-    kept_parent = t.column("kept_parent").to_numpy(zero_copy_only=False)[safe]
-    kept_root = t.column("kept_root").to_pylist()
-    kept_hops = t.column("kept_hops").to_pylist()
-    cids = t.column("cid").to_pylist()
-    roots, root_cids, out_hops = [], [], []
-    for i in range(t.num_rows):  # one per new content id (a few thousand per refresh)
-        if not ok[i]:  # on a cycle among the new content
-            roots.append(None)
-            root_cids.append(None)
-            out_hops.append(-1)
-        elif kept_parent[i]:  # below kept content: its root (None on or below a cycle)
-            r = kept_root[safe[i]]
-            roots.append(r)
-            root_cids.append(None)
-            out_hops.append(-1 if r is None else kept_hops[safe[i]] + 1 + int(hops[i]))
-        else:  # its top is its root
-            roots.append(None)
-            root_cids.append(cids[safe[i]])
-            out_hops.append(int(hops[i]))
-    con.register("_roots_in", pa.table({
-        "cid": cids, "kept_root": pa.array(roots, pa.uint64()),
-        "new_root": pa.array(root_cids, pa.string()), "hops": pa.array(out_hops, pa.int64()),
-    }))
-    con.execute(
-        f"""
-        INSERT INTO st.content
-        SELECT hash(n.cid), hash(n.creator), {_hash('n.parent')}, n.kind::{KIND_TYPE},
-               n.mentions_brand, n.mentions_peer, n.names_brand,
-               coalesce(r.kept_root, {_hash('r.new_root')}), r.hops
-        FROM _kc n JOIN _roots_in r USING (cid)
-        """
-    )
-    con.execute("INSERT INTO changed_content SELECT hash(cid), true FROM _roots_in")
-    con.unregister("_roots_in")
 
 
 def _classes(con, kept: int) -> None:
@@ -462,7 +436,7 @@ def _classes(con, kept: int) -> None:
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE _look AS {_LOOKUP.format(needed=needed)}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE rcls AS {cls_sql('_rbase', '_look', hashed=True)}")
-    _count_change(con, "_rbase", "rcls")
+    count_change(con, "_rbase", "rcls")
     con.execute(f"UPDATE st.cls SET reason = r.reason::{REASON_TYPE} FROM rcls r WHERE st.cls.rowid = r.rid")
     con.execute("DELETE FROM st.peer_ev WHERE id IN (SELECT id FROM rcls)")
     con.execute(f"INSERT INTO st.peer_ev {PEER_EV_SQL.format(src='rcls')}")
@@ -494,56 +468,6 @@ def _classes(con, kept: int) -> None:
     con.execute("INSERT INTO st.inv SELECT * FROM _ni")
     con.execute("INSERT INTO inv_keys SELECT id FROM _ni UNION SELECT via FROM _ni WHERE via IS NOT NULL")
     for t in ("_ni", "_rev", "_rbase", "_look", "dirty", "changed_content", "nbase", "rcls"):
-        con.execute(f"DROP TABLE {t}")
-
-
-def _count_change(con, before: str, after: str) -> None:
-    """Record in ``_count_delta`` how the events of ``before`` (their reasons until now) and
-    ``after`` (the same events with their new reasons) change ``agg``; a NULL reason (an event
-    not counted yet, or an adoption waiting for its attribution) counts nothing."""
-    con.execute(
-        """
-        CREATE TEMP TABLE IF NOT EXISTS _count_delta
-        (day INTEGER, channel VARCHAR, reason VARCHAR, type VARCHAR, adoption BOOLEAN, n BIGINT)
-        """
-    )
-    for src, sign in ((before, -1), (after, 1)):
-        con.execute(
-            f"""
-            INSERT INTO _count_delta
-            SELECT day, channel, reason, type, adoption, {sign} * n
-            FROM ({AGG_SQL.format(src=f'(SELECT * FROM {src} WHERE reason IS NOT NULL)')})
-            """
-        )
-
-
-def _apply_counts(con) -> None:
-    """Add ``_count_delta`` to ``st.agg``."""
-    con.execute("CREATE TEMP TABLE IF NOT EXISTS _count_delta (day INTEGER, channel VARCHAR, reason VARCHAR, type VARCHAR, adoption BOOLEAN, n BIGINT)")
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE _keys AS
-        SELECT DISTINCT day, channel, reason, type, adoption FROM _count_delta
-        """
-    )
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE _sums AS
-        SELECT day, channel, reason, type, adoption, sum(n)::BIGINT AS n FROM (
-            SELECT a.* FROM st.agg a SEMI JOIN _keys k USING (day, channel, reason, type, adoption)
-            UNION ALL SELECT * FROM _count_delta
-        ) GROUP BY ALL
-        """
-    )
-    con.execute(
-        """
-        DELETE FROM st.agg a WHERE EXISTS (
-            SELECT 1 FROM _keys k WHERE k.day = a.day AND k.channel = a.channel
-               AND k.reason = a.reason AND k.type = a.type AND k.adoption = a.adoption)
-        """
-    )
-    con.execute("INSERT INTO st.agg SELECT * FROM _sums WHERE n <> 0")
-    for t in ("_keys", "_sums", "_count_delta"):
         con.execute(f"DROP TABLE {t}")
 
 
@@ -606,7 +530,7 @@ def _attribution(frame: Frame) -> None:
         JOIN _attr x ON x.id = d.id JOIN st.adopt_ev a ON a.id = d.id
         """
     )
-    _count_change(con, "(SELECT * EXCLUDE (reason) RENAME (old_reason AS reason) FROM _areason)", "_areason")
+    count_change(con, "(SELECT * EXCLUDE (reason) RENAME (old_reason AS reason) FROM _areason)", "_areason")
     con.execute(f"UPDATE st.cls SET reason = x.reason::{REASON_TYPE} FROM _areason x WHERE st.cls.rowid = x.rid")
     con.execute("DROP TABLE _areason")
     for t in ("_adopt", "_pev", "_pbase", "_plook", "_aexp", "_attr", "redo", "reached", "inv_keys"):

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from .frame import Frame
 
-__all__ = ["scorecard", "period_series", "event_counts", "AGG_SQL"]
+__all__ = ["scorecard", "period_series", "event_counts", "count_change", "apply_count_changes", "AGG_SQL",
+           "PEER_EV_SQL"]
 
 #: Events counted per UTC day, channel, reason, type and whether an adoption, from
 #: ``cls``-like relation ``{src}`` (a few thousand rows for millions of events).
@@ -28,6 +29,43 @@ def event_counts(frame: Frame) -> None:
     the series and the advocates read."""
     frame.con.execute(f"CREATE OR REPLACE TEMP TABLE agg AS {AGG_SQL.format(src='cls')}")
     frame.con.execute(f"CREATE OR REPLACE TEMP TABLE peer_ev AS {PEER_EV_SQL.format(src='cls')}")
+
+
+_DELTA = "_count_delta"
+
+
+def count_change(con, before: str, after: str) -> None:
+    """Record (in a temporary table) how events change ``agg``: ``before`` holds them with their
+    reasons until now, ``after`` with their new ones; a NULL reason (an event not counted yet, or
+    an adoption waiting for its attribution) counts nothing. For a refresh
+    (``analyse.incremental``), which then calls :func:`apply_count_changes`."""
+    con.execute(
+        f"""
+        CREATE TEMP TABLE IF NOT EXISTS {_DELTA}
+        (day INTEGER, channel VARCHAR, reason VARCHAR, type VARCHAR, adoption BOOLEAN, n BIGINT)
+        """
+    )
+    for src, sign in ((before, -1), (after, 1)):
+        con.execute(
+            f"""
+            INSERT INTO {_DELTA} SELECT day, channel, reason, type, adoption, {sign} * n
+            FROM ({AGG_SQL.format(src=f'(SELECT * FROM {src} WHERE reason IS NOT NULL)')})
+            """
+        )
+
+
+def apply_count_changes(con, agg: str) -> None:
+    """Add the changes recorded by :func:`count_change` to the table ``agg`` (a few thousand
+    rows: rebuilt whole)."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE {agg} AS
+        SELECT day, channel, reason, type, adoption, sum(n)::BIGINT AS n
+        FROM (SELECT * FROM {agg} UNION ALL SELECT * FROM {_DELTA})
+        GROUP BY ALL HAVING sum(n) <> 0
+        """
+    )
+    con.execute(f"DROP TABLE {_DELTA}")
 
 
 #: Peer events that are not adoptions, from ``cls``-like relation ``{src}``.

@@ -42,6 +42,18 @@ def event_summary(events: pa.Table) -> dict:
         con.close()
 
 
+def _summary(con, n: int, actors: int, first, last, counts_sql: str) -> dict:
+    """The summary of ``n`` events; ``counts_sql`` gives (value, events) of column ``{col}``."""
+    if not n:
+        return {"events": n, "per_type": {}, "per_channel": {}, "actors": 0, "first": None, "last": None}
+
+    def counts(col: str, order: tuple[str, ...] = ()) -> dict[str, int]:
+        return _ordered(dict(con.execute(counts_sql.format(col=col)).fetchall()), order)
+
+    return {"events": n, "per_type": counts("type", EVENT_TYPES), "per_channel": counts("channel"),
+            "actors": actors, "first": first, "last": last}
+
+
 def stored_event_summary(con) -> dict:
     """:func:`event_summary` of the ``events`` table on the DuckDB connection ``con``: for the
     embedded store, computed where the events are (nothing is copied out)."""
@@ -49,20 +61,8 @@ def stored_event_summary(con) -> dict:
         "SELECT count(*) AS n, count(DISTINCT actor) AS actors, min(ts) AS first, max(ts) AS last "
         "FROM events"
     ).to_arrow_table().to_pylist()[0]
-    n = one["n"]
-
-    def counts(col: str, order: tuple[str, ...] = ()) -> dict[str, int]:
-        rows = con.execute(f"SELECT coalesce({col}, '(none)'), count(*) FROM events GROUP BY 1").fetchall()
-        return _ordered(dict(rows), order)
-
-    return {
-        "events": n,
-        "per_type": counts("type", EVENT_TYPES) if n else {},
-        "per_channel": counts("channel") if n else {},
-        "actors": one["actors"] if n else 0,
-        "first": one["first"] if n else None,
-        "last": one["last"] if n else None,
-    }
+    return _summary(con, one["n"], one["actors"], one["first"], one["last"],
+                    "SELECT coalesce({col}, '(none)'), count(*) FROM events GROUP BY 1")
 
 
 def counted_event_summary(con) -> dict:
@@ -70,16 +70,5 @@ def counted_event_summary(con) -> dict:
     (events per day, channel, reason and type: ``analyse.metrics``), ``actor_stats`` (one row
     per actor: ``analyse.tallies``) and the times of the events of ``ev``."""
     n, first, last = con.execute("SELECT count(*), min(ts), max(ts) FROM ev").fetchone()
-
-    def counts(col: str, order: tuple[str, ...] = ()) -> dict[str, int]:
-        rows = con.execute(f"SELECT {col}, sum(n)::BIGINT FROM agg GROUP BY 1").fetchall()
-        return _ordered(dict(rows), order)
-
-    return {
-        "events": n,
-        "per_type": counts("type", EVENT_TYPES) if n else {},
-        "per_channel": counts("channel") if n else {},
-        "actors": con.execute("SELECT count(*) FROM actor_stats").fetchone()[0] if n else 0,
-        "first": first if n else None,
-        "last": last if n else None,
-    }
+    actors = con.execute("SELECT count(*) FROM actor_stats").fetchone()[0]
+    return _summary(con, n, actors, first, last, "SELECT {col}, sum(n)::BIGINT FROM agg GROUP BY 1")

@@ -136,6 +136,10 @@ class EmbeddedStore:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    @property
+    def closed(self) -> bool:
+        return self._con is None
+
     def close(self) -> None:
         if self._con is not None:
             self._con.close()
