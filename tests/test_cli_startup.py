@@ -145,3 +145,28 @@ def test_csv_of_a_table_is_the_csv_of_its_rows():
     out = io.StringIO()
     emit(t.slice(0, 0), "csv", out, columns=["s"])
     assert out.getvalue() == "s\n"
+
+
+FAKE_PANDAS = """
+import os
+open(os.environ["PANDAS_MARKER"], "w").write("imported")
+raise ImportError("a stand-in pandas that only records it was imported")
+"""
+
+
+@pytest.mark.parametrize("entry, loads_pandas", [("run", False), ("main", True)])
+def test_the_executable_does_not_load_pandas(tmp_path, entry, loads_pandas):
+    """DuckDB imports pandas (if installed) when it is handed an Arrow table, which an ingest
+    does; the executable (``womgraph.cli:run``) refuses it, a program calling ``main`` keeps it."""
+    fake = tmp_path / "site" / "pandas"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(FAKE_PANDAS)
+    marker = tmp_path / "marker"
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site"), "PANDAS_MARKER": str(marker)}
+    r = subprocess.run(
+        [sys.executable, "-c", f"import sys; from womgraph.cli import {entry}; sys.argv[0] = 'womgraph'; {entry}()",
+         "-q", "--store", str(tmp_path / "store"), "ingest", str(TINY / "events.jsonl")],
+        capture_output=True, text=True, env=env,
+    )
+    assert r.returncode == 0, r.stderr
+    assert marker.exists() is loads_pandas

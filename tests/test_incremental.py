@@ -155,6 +155,51 @@ def test_activity_that_clears_a_flag_restores_earlier_classes(tmp_path, caplog):
     assert _reasons(got)["e003"] != "suspicious:farm_profile"
 
 
+def test_adopters_whose_exposures_were_classified_again_are_attributed_from_their_events(tmp_path, caplog):
+    # pia and rosa told quin and sol (tiny data), who bought inside the window. New likes in
+    # lockstep flag both tellers, so what they told is suspicious now: quin's and sol's
+    # purchases, and a new one of sol's, are attributed again from their events (the kept
+    # latest exposures came from events classified again), as a full analysis would.
+    rows = [{"id": f"lp{p}", "ts": _ts(p * 60), "type": "post", "actor": "kai", "post": f"lp-{p}",
+             "text": "my morning cup"} for p in range(3)]
+    for p in range(3):
+        for k, who in enumerate(["pia", "rosa", "ls1", "ls2", "ls3"]):
+            rows.append({"id": f"ll{p}{k}", "ts": _ts(p * 60 + 1 + k / 10), "type": "like",
+                         "actor": who, "parent": f"lp-{p}", "target": "kai"})
+    # rosa told sol on 2026-03-24 09:00; 30 days on, the window ends
+    rows.append({"id": "sol-again", "ts": "2026-04-23T08:00:00Z", "type": "purchase", "actor": "sol", "value": 20.0})
+    got = _check_append(tmp_path, caplog, rows)
+    assert incremental.STATS["their exposures read again"] >= 3
+    assert incremental.STATS["latest exposures read again"] >= 1
+    assert {"pia", "rosa"} <= {a for f in got["flags"] if f["rule"] == "lockstep" for a in f["accounts"]}
+    attribution = {r: (k, p) for r, k, p in zip(got["attribution"]["id"], got["attribution"]["kind"],
+                                                got["attribution"]["parent"])}
+    assert attribution["e036"][1] != "pia" and attribution["e062"][1] != "rosa"
+
+
+def test_new_adoptions_are_attributed_from_kept_and_new_exposures(tmp_path, caplog):
+    # Without reading events again: sol's latest kept exposure (rosa's, inside the window), a
+    # newer one from a new event, and a new exposure after the purchase that cannot explain it.
+    rows = [
+        # rosa told sol on 2026-03-24 09:00 (the last kept event is 2026-04-22 19:00)
+        {"id": "buy1", "ts": "2026-04-23T08:00:00Z", "type": "purchase", "actor": "sol", "value": 9.0},
+        {"id": "rec1", "ts": _ts(20), "type": "recommendation", "actor": "lena", "target": "tom",
+         "text": "you will love glowbrew"},
+        {"id": "buy2", "ts": _ts(30), "type": "purchase", "actor": "tom", "value": 11.0},
+        {"id": "rec2", "ts": _ts(40), "type": "recommendation", "actor": "ana", "target": "zed",
+         "text": "glowbrew is great"},
+        {"id": "buy3", "ts": _ts(30), "type": "signup", "actor": "zed"},
+    ]
+    got = _check_append(tmp_path, caplog, rows)
+    assert incremental.STATS["their exposures read again"] == 0
+    assert incremental.STATS["latest exposures read again"] == 0
+    attribution = {r: (k, p, m) for r, k, p, m in zip(got["attribution"]["id"], got["attribution"]["kind"],
+                                                      got["attribution"]["parent"], got["attribution"]["method"])}
+    assert attribution["buy1"] == ("peer", "rosa", "window")
+    assert attribution["buy2"] == ("peer", "lena", "window")
+    assert attribution["buy3"] == ("organic", None, "none")
+
+
 def test_a_new_mention_changes_what_an_old_post_is(tmp_path, caplog):
     # A mention of the brand inside a peer's earlier post makes the post a peer story, and
     # the likes of it likes of a peer post.

@@ -11,9 +11,11 @@ Tables created in the frame: ``exposures`` (target, sender, ts, event, kind) and
 
 from __future__ import annotations
 
+from ..duck import literal
 from .frame import Frame
 
-__all__ = ["build_exposures", "attribute", "KINDS"]
+__all__ = ["build_exposures", "attribute", "KINDS", "WINDOW_KINDS", "order_key", "window_hits_sql",
+           "latest_sql", "attribute_adoptions", "exposures_sql", "inv_sql"]
 
 #: Attribution kinds, in priority order after ``via``.
 KINDS = ("peer", "incentivized", "broadcast", "suspicious", "organic")
@@ -77,20 +79,69 @@ def inv_sql(src: str) -> str:
     """
 
 
+#: The kinds of exposure the window rule looks for, in priority order.
+WINDOW_KINDS = ("peer", "incentivized", "broadcast")
+
+
+def order_key(ts: str, event: str) -> str:
+    """SQL: an exposure's place in time, ties broken by its event: "the latest exposure" is the
+    one with the greatest key, the same in a full analysis and a refresh (ASOF joins alone
+    leave exposures in the same second in no defined order). An adoption's own key,
+    ``order_key(ts, None)``, is above every exposure strictly before it."""
+    tiebreak = "0" if event is None else f"hash({event})"
+    return f"((epoch_us({ts})::HUGEINT << 64) + {tiebreak})"
+
+
 def attribute(frame: Frame) -> None:
     """Create ``attribution``: the one parent (or none) of every signup and purchase; ``inv``
-    (the invitations) is kept beside it."""
+    (the invitations) is kept beside it, with ``window_hits`` (every adoption's latest exposure
+    of each kind inside its window) and ``latest_x`` (every person's latest exposure of each
+    kind inside the window before the last event), which a refresh starts from."""
     con = frame.con
     con.execute(f"CREATE OR REPLACE TEMP TABLE inv AS {inv_sql('cls')}")
     adopt = "(SELECT id, ts, actor AS adopter, via, type FROM adopt_ev)"  # the adoptions tally
-    attribute_adoptions(frame, adopt, "inv", "exposures", "attribution")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE window_hits AS {window_hits_sql(frame, adopt, 'exposures')}")
+    attribute_adoptions(frame, adopt, "inv", "window_hits", "attribution")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE latest_x AS {latest_sql(frame, 'exposures', frame.end)}")
 
 
-def attribute_adoptions(frame: Frame, adopt: str, inv: str, exposures: str, out: str) -> None:
-    """Create ``out``: the attribution of the adoptions in ``adopt`` (id, ts, adopter, via,
-    type), from the invitations ``inv`` and the ``exposures``."""
-    con = frame.con
+def window_hits_sql(frame: Frame, adopt: str, exposures: str) -> str:
+    """Per adoption of ``adopt`` (id, ts, adopter) and kind of :data:`WINDOW_KINDS`: the latest
+    exposure of ``exposures`` before it inside the window (ASOF joins): id, kind, parent,
+    parent_event, exposure_ts."""
     window_us = int(frame.options.window_days * 86_400 * 1_000_000)
+    return " UNION ALL ".join(
+        f"""
+        SELECT a.id, '{kind}' AS kind, x.sender AS parent, x.event AS parent_event, x.ts AS exposure_ts
+        FROM (SELECT id, adopter, ts, {order_key('ts', None)} AS k FROM {adopt}) a
+        ASOF JOIN (SELECT person, sender, event, ts, {order_key('ts', 'event')} AS k
+                   FROM {exposures} WHERE kind = '{kind}') x
+          ON a.adopter = x.person AND a.k > x.k
+        WHERE epoch_us(a.ts) - epoch_us(x.ts) <= {window_us}
+        """
+        for kind in WINDOW_KINDS
+    )
+
+
+def latest_sql(frame: Frame, exposures: str, end) -> str:
+    """Per person and kind of :data:`WINDOW_KINDS`: the latest exposure of ``exposures`` not
+    older than the window before ``end`` (the last event): person, kind, sender, event, ts.
+    Any later adoption's window can only reach that far back."""
+    window_us = int(frame.options.window_days * 86_400 * 1_000_000)
+    return f"""
+        SELECT person, kind, x.sender, x.event, x.ts FROM (
+            SELECT person, kind, arg_max({{'sender': sender, 'event': event, 'ts': ts}}, {order_key('ts', 'event')}) AS x
+            FROM {exposures}
+            WHERE kind IN {WINDOW_KINDS} AND epoch_us(ts) >= epoch_us({literal(end)}::TIMESTAMPTZ) - {window_us}
+            GROUP BY ALL
+        )
+    """
+
+
+def attribute_adoptions(frame: Frame, adopt: str, inv: str, window_hits: str, out: str) -> None:
+    """Create ``out``: the attribution of the adoptions in ``adopt`` (id, ts, adopter, via,
+    type), from the invitations ``inv`` and their ``window_hits`` (:func:`window_hits_sql`)."""
+    con = frame.con
     # 1. via: an event id, else a code handed out in a referral's via, else an account id.
     con.execute(
         f"""
@@ -128,39 +179,26 @@ def attribute_adoptions(frame: Frame, adopt: str, inv: str, exposures: str, out:
         QUALIFY row_number() OVER (PARTITION BY h.id ORDER BY h.pri) = 1
         """
     )
-    # 2-4. the latest earlier exposure of each kind inside the window (ASOF joins).
-    for kind in ("peer", "incentivized", "broadcast"):
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE asof_{kind} AS
-            SELECT a.id, x.sender AS parent, x.event AS parent_event, x.ts AS exposure_ts
-            FROM {adopt} a ASOF JOIN (SELECT * FROM {exposures} WHERE kind = '{kind}') x
-              ON a.adopter = x.person AND a.ts > x.ts
-            WHERE epoch_us(a.ts) - epoch_us(x.ts) <= {window_us}
-            """
-        )
+    # 2-4. else the latest earlier exposure inside the window: peer, else incentivized, else broadcast.
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {out} AS
+        WITH w AS (
+            SELECT * FROM {window_hits}
+            QUALIFY row_number() OVER (
+                PARTITION BY id ORDER BY CASE kind WHEN 'peer' THEN 1 WHEN 'incentivized' THEN 2 ELSE 3 END) = 1
+        )
         SELECT a.id, a.adopter, a.ts, a.type,
-               CASE WHEN v.id IS NOT NULL THEN v.kind
-                    WHEN p.id IS NOT NULL THEN 'peer'
-                    WHEN i.id IS NOT NULL THEN 'incentivized'
-                    WHEN b.id IS NOT NULL THEN 'broadcast'
-                    ELSE 'organic' END AS kind,
-               coalesce(v.parent, p.parent, i.parent, b.parent) AS parent,
-               CASE WHEN v.id IS NOT NULL THEN v.parent_event
-                    ELSE coalesce(p.parent_event, i.parent_event, b.parent_event) END AS parent_event,
-               coalesce(v.exposure_ts, p.exposure_ts, i.exposure_ts, b.exposure_ts) AS exposure_ts,
+               CASE WHEN v.id IS NOT NULL THEN v.kind ELSE coalesce(w.kind, 'organic') END AS kind,
+               coalesce(v.parent, w.parent) AS parent,
+               CASE WHEN v.id IS NOT NULL THEN v.parent_event ELSE w.parent_event END AS parent_event,
+               coalesce(v.exposure_ts, w.exposure_ts) AS exposure_ts,
                CASE WHEN v.id IS NOT NULL THEN v.method
-                    WHEN coalesce(p.id, i.id, b.id) IS NOT NULL THEN 'window'
+                    WHEN w.id IS NOT NULL THEN 'window'
                     ELSE 'none' END AS method
         FROM {adopt} a
         LEFT JOIN via_hit v USING (id)
-        LEFT JOIN asof_peer p USING (id)
-        LEFT JOIN asof_incentivized i USING (id)
-        LEFT JOIN asof_broadcast b USING (id)
+        LEFT JOIN w USING (id)
         """
     )
-    for t in ("via_hit", "asof_peer", "asof_incentivized", "asof_broadcast"):
-        con.execute(f"DROP TABLE {t}")
+    con.execute("DROP TABLE via_hit")

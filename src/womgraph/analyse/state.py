@@ -18,8 +18,11 @@ copied, and what is kept is small:
 ``agg``, ``peer_ev``
     the summaries of the classes that the scorecard, the series and the advocates read
     (``analyse.metrics``).
-``inv``, ``attribution``
-    invitations and the attribution of every adoption.
+``inv``, ``attribution``, ``window_hits``, ``latest_x``
+    invitations, the attribution of every adoption, every adoption's latest exposure of each
+    kind inside its window, and every person's latest exposure of each kind inside the window
+    before the last event (``analyse.attribution``): a refresh attributes new adoptions, and
+    adoptions whose exposures changed, from these and the events it classified again.
 the tallies (``analyse.tallies``), ``ls_pairs``, ``fl_acc``, ``fl_ev``
     the detectors' inputs, the lockstep pairs and the flag hooks.
 ``meta``
@@ -44,7 +47,7 @@ __all__ = ["STATE_FILE", "STATE_PARTS", "position", "save", "attach", "read_meta
 STATE_FILE = "state.duckdb"
 
 #: What a state's ``meta`` must match for a refresh (besides the events, checked apart).
-FORMAT = 2
+FORMAT = 3
 
 _TYPES = ("post", "reply", "share", "like", "mention", "referral", "recommendation", "signup",
           "purchase", "review")
@@ -98,7 +101,7 @@ _SAVE = {
     "agg": "SELECT * FROM agg",
     "peer_ev": "SELECT * FROM peer_ev",
     **{name: f"SELECT * FROM {name}" for name in (
-        "inv", "attribution", "actor_stats", "brand_posts", "partner_stats", "fr_inv", "adopt_ev",
+        "inv", "attribution", "window_hits", "latest_x", "actor_stats", "brand_posts", "partner_stats", "fr_inv", "adopt_ev",
         "ls_like", "fr_ids", "ls_pairs", "fl_acc", "fl_ev")},
 }
 

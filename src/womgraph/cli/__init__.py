@@ -7,12 +7,14 @@ and nowhere else: 0 ok, 1 failure, 2 usage error, 3 some input records were reje
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from ..errors import WomgraphError
 from .common import State
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 
 class WomgraphGroup(click.Group):
@@ -65,3 +67,26 @@ from . import analysis, data, db, export, privacy, views  # noqa: E402
 
 for _module in (data, analysis, db, export, views, privacy):
     _module.register(main)
+
+
+class _NoPandas:
+    """Refuses to import pandas (an import finder).
+
+    womgraph never uses pandas, but DuckDB imports it, when it is installed, the first time it
+    is handed an Arrow table (to check it is not a DataFrame): 0.25-0.3 s of every command in an
+    environment that has pandas, most of a cached command's time. DuckDB takes the refusal as
+    "pandas is not installed"."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError("the womgraph command does not use pandas", name=name)
+        return None
+
+
+def run() -> None:
+    """The ``womgraph`` executable: :func:`main`, in a process that does not load pandas.
+
+    (Only the executable: a program that calls the library or :func:`main` keeps its pandas.)"""
+    if "pandas" not in sys.modules:
+        sys.meta_path.insert(0, _NoPandas())
+    main()
