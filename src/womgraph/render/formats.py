@@ -124,6 +124,13 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def table_lines(table, fmt: str, columns: list[str]):
+    """:func:`womgraph.render.lines.table_lines` (imported when a large table is written)."""
+    from .lines import table_lines as lines
+
+    return lines(table, fmt, columns)
+
+
 def emit(
     data: Sequence[dict] | pa.Table,
     fmt: str,
@@ -138,6 +145,13 @@ def emit(
     event of a 10M-event store holds one slice in Python objects, not all of them."""
     if fmt in ("jsonl", "csv") and _is_table(data) and data.num_rows > STREAM_ROWS:
         cols = list(columns) if columns else list(data.column_names)
+        lines = table_lines(data, fmt, cols)  # made by DuckDB when the types allow: the same text
+        if lines is not None:
+            if fmt == "csv" and cols:
+                _emit([], "csv", stream, title=title, columns=cols)  # the header
+            for text in lines:
+                stream.write(text)
+            return
         for k, batch in enumerate(data.to_batches(max_chunksize=STREAM_ROWS)):
             part = type(data).from_batches([batch], schema=data.schema)
             _emit(part, fmt, stream, title=title, columns=cols, header=k == 0)
