@@ -24,7 +24,6 @@ from typing import Sequence
 import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..errors import StoreError, StoreLockedError
 from ..schema import ACCOUNTS_SCHEMA, EVENTS_SCHEMA
@@ -170,6 +169,8 @@ class EmbeddedStore:
             table = table.combine_chunks()
         batches = table.to_batches(max_chunksize=_BATCH_ROWS)
         self._con.register("incoming", pa.Table.from_batches(batches, table.schema))
+        import pyarrow.compute as pc  # here, not for every command that opens the store
+
         if len(pc.unique(table.column("id"))) == table.num_rows:
             self._con.execute(
                 "CREATE OR REPLACE TEMP TABLE firsts "
