@@ -131,16 +131,21 @@ def _reasons(a: dict) -> dict[str, str]:
     return dict(zip(a["classes"]["id"], a["classes"]["reason"]))
 
 
-def test_new_likes_that_form_a_lockstep_group_are_suspicious(tmp_path, caplog):
-    # Five new accounts like the same three posts within seconds: a lockstep group, whose
-    # likes become suspicious.
+def _lockstep(accounts: list[str]) -> list[dict]:
+    """Three new posts of kai's, each liked by ``accounts`` within a second: a lockstep group."""
     rows = [{"id": f"lp{p}", "ts": _ts(p * 60), "type": "post", "actor": "kai", "post": f"lp-{p}",
              "text": "my morning cup"} for p in range(3)]
     for p in range(3):
-        for k, who in enumerate(["ls1", "ls2", "ls3", "ls4", "ls5"]):
+        for k, who in enumerate(accounts):
             rows.append({"id": f"ll{p}{k}", "ts": _ts(p * 60 + 1 + k / 10), "type": "like",
                          "actor": who, "parent": f"lp-{p}", "target": "kai"})
-    got = _check_append(tmp_path, caplog, rows)
+    return rows
+
+
+def test_new_likes_that_form_a_lockstep_group_are_suspicious(tmp_path, caplog):
+    # Five new accounts like the same three posts within seconds: a lockstep group, whose
+    # likes become suspicious.
+    got = _check_append(tmp_path, caplog, _lockstep(["ls1", "ls2", "ls3", "ls4", "ls5"]))
     assert any(f["rule"] == "lockstep" for f in got["flags"])
     assert _reasons(got)["ll00"] == "suspicious:lockstep"
 
@@ -160,12 +165,7 @@ def test_adopters_whose_exposures_were_classified_again_are_attributed_from_thei
     # lockstep flag both tellers, so what they told is suspicious now: quin's and sol's
     # purchases, and a new one of sol's, are attributed again from their events (the kept
     # latest exposures came from events classified again), as a full analysis would.
-    rows = [{"id": f"lp{p}", "ts": _ts(p * 60), "type": "post", "actor": "kai", "post": f"lp-{p}",
-             "text": "my morning cup"} for p in range(3)]
-    for p in range(3):
-        for k, who in enumerate(["pia", "rosa", "ls1", "ls2", "ls3"]):
-            rows.append({"id": f"ll{p}{k}", "ts": _ts(p * 60 + 1 + k / 10), "type": "like",
-                         "actor": who, "parent": f"lp-{p}", "target": "kai"})
+    rows = _lockstep(["pia", "rosa", "ls1", "ls2", "ls3"])
     # rosa told sol on 2026-03-24 09:00; 30 days on, the window ends
     rows.append({"id": "sol-again", "ts": "2026-04-23T08:00:00Z", "type": "purchase", "actor": "sol", "value": 20.0})
     got = _check_append(tmp_path, caplog, rows)
