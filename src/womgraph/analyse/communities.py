@@ -10,30 +10,14 @@ by size, then by their smallest member.
 from __future__ import annotations
 
 import random
-import sys
 
 import numpy as np
 import pyarrow as pa
 
 from .frame import Frame
+from .graph import igraph as _igraph
 
 __all__ = ["detect_communities", "louvain"]
-
-
-def _igraph():
-    """igraph, imported without its optional matplotlib plotting (0.5 s the analysis never uses).
-
-    When matplotlib is already loaded (a plotting command) igraph simply finds it."""
-    if "igraph" in sys.modules or "matplotlib" in sys.modules:
-        import igraph
-
-        return igraph
-    sys.modules["matplotlib"] = None  # type: ignore[assignment]  # makes `import matplotlib` fail
-    try:
-        import igraph
-    finally:
-        del sys.modules["matplotlib"]
-    return igraph
 
 
 def louvain(sources: np.ndarray, targets: np.ndarray, weights: np.ndarray, n: int, seed: int = 0) -> np.ndarray:

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from ..frame import Frame
+from ..graph import components
 from .examples import collecting
 
 __all__ = ["EngagementThresholds", "brand_only_engagement", "farm_profile", "lockstep", "lockstep_flags",
@@ -265,8 +264,7 @@ def lockstep_flags(frame: Frame, pairs: pa.Table, t: EngagementThresholds) -> li
         return_inverse=True,
     )
     m = pairs.num_rows
-    graph = coo_matrix((np.ones(m), (inv[:m], inv[m:])), shape=(len(names), len(names)))
-    _, labels = connected_components(graph, directed=False)
+    labels = components(len(names), inv[:m], inv[m:])
     groups = [label for label in np.unique(labels) if np.count_nonzero(labels == label) >= t.lockstep_min_group]
     if not groups:
         return []

@@ -24,11 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from ...duck import literal
 from ..frame import Frame
+from ..graph import components
 
 __all__ = ["ReferralThresholds", "referral_flags", "IDENTITY_LINKS"]
 
@@ -61,13 +60,18 @@ def _shared_identity(frame: Frame) -> list[dict]:
     # Group the accounts of these invitations by shared-identifier components.
     names, inv = np.unique(np.array([[r[1], r[2]] for r in rows]).ravel(), return_inverse=True)
     src, dst = inv[0::2], inv[1::2]
-    g = coo_matrix((np.ones(len(src)), (src, dst)), shape=(len(names), len(names)))
-    _, labels = connected_components(g, directed=False)
+    labels = components(len(names), src, dst)
+    # Each invitation belongs to its source's component (the rows are in id order).
+    events_of: dict[int, list[str]] = {}
+    links_of: dict[int, set[str]] = {}
+    for r, label in zip(rows, labels[src].tolist()):
+        events_of.setdefault(label, []).append(r[0])
+        links_of.setdefault(label, set()).update(r[3])
     flags = []
-    for label in np.unique(labels):
+    for label in np.unique(labels).tolist():
         members = sorted(names[labels == label].tolist())
-        events = [r[0] for r in rows if labels[np.searchsorted(names, r[1])] == label]
-        links = sorted({l for r in rows if labels[np.searchsorted(names, r[1])] == label for l in r[3]})
+        events = events_of.get(label, [])
+        links = sorted(links_of.get(label, ()))
         flags.append(
             {
                 "kind": "referral_fraud",
@@ -87,8 +91,7 @@ def _cycles(frame: Frame, corroborated: set[str]) -> list[dict]:
         return []
     names, inv = np.unique(np.array(edges).ravel(), return_inverse=True)
     src, dst = inv[0::2], inv[1::2]
-    g = coo_matrix((np.ones(len(src)), (src, dst)), shape=(len(names), len(names)))
-    _, labels = connected_components(g, directed=True, connection="strong")
+    labels = components(len(names), src, dst, strong=True)
     sizes = np.bincount(labels)
     flags = []
     for label in np.flatnonzero(sizes >= 2):
