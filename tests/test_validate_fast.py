@@ -116,21 +116,35 @@ def _check_digests(v: Validator, valid) -> None:
     assert wrong == 0
 
 
+def _sql_path(kind: str) -> Validator:
+    """A validator that never hands a chunk to Arrow's JSON reader (the SQL fast path only)."""
+    if (kind, "sql") not in _validators:
+        _validators[kind, "sql"] = Validator(kind, arrow=False)
+    return _validators[kind, "sql"]
+
+
+_calls = iter(range(10**9))
+
+
 def _same(kind: str, data: bytes, fmt: str) -> None:
     results = []
-    for v in _both(kind):
+    validators = _both(kind) + ((_sql_path(kind),) if fmt == "jsonl" else ())
+    src = f"x{next(_calls)}"  # a new file each time: Arrow is always asked (it gives up on a file)
+    for v in validators:
         if fmt == "jsonl":
             (chunk,) = iter_line_chunks(io.BytesIO(data), "x")
-            results.append(v.jsonl(chunk, "x"))
+            results.append(v.jsonl(chunk, src))
         else:
             (chunk,) = iter_csv_chunks(io.BytesIO(data), name="x")
             results.append(v.csv(chunk, "x"))
-    fast, exact = results
-    assert fast.valid.schema == exact.valid.schema
-    assert fast.valid.to_pylist() == exact.valid.to_pylist()
-    assert fast.rejects.to_pylist() == exact.rejects.to_pylist()
-    assert fast.read == exact.read
-    _check_digests(_both(kind)[0], fast.valid)
+    exact = results[1]
+    for fast in results[:1] + results[2:]:
+        assert fast.valid.schema == exact.valid.schema
+        assert fast.valid.to_pylist() == exact.valid.to_pylist()
+        assert fast.rejects.to_pylist() == exact.rejects.to_pylist()
+        assert fast.read == exact.read
+        _check_digests(_both(kind)[0], fast.valid)
+
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -145,6 +159,89 @@ def test_events_fast_path_agrees_with_exact_rules(records):
 def test_accounts_fast_path_agrees_with_exact_rules(records):
     data = "".join(_line(r, s) + "\n" for r, s in records).encode("utf-8", "surrogatepass")
     _same("accounts", data, "jsonl")
+
+
+# -- Arrow's JSON reader (validate/parsed.py) ---------------------------------------------------
+_TEXTS = st.one_of(STRINGS, st.text(max_size=8))
+
+
+@st.composite
+def arrow_events(draw):
+    """Records Arrow's reader mostly takes: each field with the JSON type it is read as (or
+    null), unknown fields with strings; the validator must give what the exact rules give."""
+    rec = {"id": draw(_TEXTS), "ts": draw(TIMES.filter(lambda t: isinstance(t, str))),
+           "type": draw(TYPES.filter(lambda t: isinstance(t, str))), "actor": draw(_TEXTS)}
+    for f in ("target", "post", "parent", "channel", "text", "via", "campaign"):
+        if draw(st.booleans()):
+            rec[f] = draw(st.one_of(_TEXTS, st.none()))
+    if draw(st.booleans()):
+        rec["value"] = draw(st.one_of(
+            st.none(), st.floats(allow_nan=False, allow_infinity=False), st.integers(-10**6, 10**6),
+            st.sampled_from([0.1, 1e300, -0.0, 5e-324, 12345678901234567890, 2**70]),
+        ))
+    if draw(st.booleans()):
+        rec["paid"] = draw(st.one_of(st.none(), st.booleans()))
+    if draw(st.booleans()):
+        rec["rating"] = draw(st.one_of(st.none(), st.integers(-3, 8)))
+    for key in draw(st.lists(st.sampled_from(["lang", "client", "x y", "é", 'q"k', ""]), max_size=2)):
+        rec[key] = draw(st.one_of(_TEXTS, st.none()))
+    return rec
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(arrow_events(), st.integers(0, 1)), min_size=1, max_size=30))
+def test_chunks_arrow_reads_give_what_the_exact_rules_give(records):
+    data = "".join(_line(r, s) + "\n" for r, s in records).encode("utf-8", "surrogatepass")
+    _same("events", data, "jsonl")
+
+
+_OK = '{"id":"e1","ts":"2026-03-01T12:00:00Z","type":"purchase","actor":"a","value":49.5,"paid":true}'
+
+
+@pytest.mark.parametrize(
+    "lines, path",
+    [
+        ([_OK, '{"id":"e2","ts":"2026-03-01T12:00:00Z","type":"review","actor":"b","rating":5}'], "arrow"),
+        ([_OK, '{"id":"e2","ts":"2026-03-01T12:00:00Z","type":"like","actor":"b","parent":"p","lang":null}'], "arrow"),
+        ([_OK, '{"id":"e2","ts":"2026-03-01T12:00:00Z","type":"like","actor":"b","parent":"p","\\u006cang":null}'], "arrow"),
+        ([_OK, '{"id":"e2","ts":"2026-03-01T12:00:00Z","type":"like","actor":"b","parent":"p","q\\"k":null}'], "arrow"),
+        ([_OK, '{"id":"e2","ts":"2026-03-01T12:00:00Z","type":"like","actor":"b","parent":"p","a\\\\b":1}'], "arrow"),
+        ([_OK, '{"id":"e2","ts":"2026-03-01T12:00:00Z","type":"like","actor":"b","parent":"p","value":NaN}'], "sql"),
+        ([_OK, '{"id":"e2","ts":"2026-03-01T12:00:00Z","type":"like","actor":"b","parent":"p","x":Infinity}'], "sql"),
+        ([_OK, '{"id":"e2","ts":"2026-03-01T12:00:00Z","type":"like","actor":"b","parent":"p","x":{"y":NaN}}'], "sql"),
+        ([_OK, '{"id":"e2","ts":"2026-03-01T12:00:00Z","type":"like","actor":"b","parent":"p","x":[1]}'], "sql"),
+        ([_OK, '{"id":"e2","ts":"2026-03-01T12:00:00Z","type":"purchase","actor":"b","value":"12.5"}'], "sql"),
+        ([_OK, '{"id":"e2","ts":"2026-03-01T12:00:00Z","type":"review","actor":"b","rating":4.0}'], "sql"),
+        ([_OK, '{"id":"e2","ts":"2026-03-01T12:00:00Z","type":"like","actor":"b","parent":"p",}'], "sql"),
+        ([_OK, '{"id":"e2","id":"e3","ts":"2026-03-01T12:00:00Z","type":"like","actor":"b","parent":"p"}'], "sql"),
+        ([_OK, "", _OK.replace("e1", "e2")], "sql"),  # a blank line
+        ([_OK, "   ", _OK.replace("e1", "e2")], "sql"),  # white space only
+        ([_OK + " " + _OK.replace("e1", "e2"), "", _OK.replace("e1", "e3")], "sql"),  # two on a line, one blank
+        ([" " + _OK], "sql"),
+        (["\ufeff" + _OK], "sql"),
+        ([_OK, '{"id":"e2","ts":"2026-03-01T12:00:00Z","type":"like","actor":"b","x":1}', '{"id":"e3","x":"s"}'], "sql"),
+        ([_OK, '{"id":"e2","ts":"2026-03-01T12:00:00Z","type":"like","actor":"b","parent":"p","lang":"en"}', "[1]"], "sql"),
+    ],
+)
+def test_what_arrow_reads_and_what_it_leaves_to_the_sql_path(lines, path):
+    data = ("\n".join(lines) + "\n").encode()
+    _same("events", data, "jsonl")
+    assert _both("events")[0].last_path == path
+
+
+def test_a_file_arrow_cannot_read_stops_being_offered_to_it():
+    v = Validator("events")
+    try:
+        bad = b'{"id":"e1","ts":"2026-03-01T12:00:00Z","type":"purchase","actor":"a","value":"1"}\n'
+        good = _OK.encode() + b"\n"
+        paths = []
+        for data, src in [(bad, "f"), (bad, "f"), (bad, "f"), (good, "f"), (good, "g")]:
+            (chunk,) = iter_line_chunks(io.BytesIO(data), src)
+            assert v.jsonl(chunk, src).valid.num_rows == 1
+            paths.append(v.last_path)
+        assert paths == ["sql", "sql", "sql", "sql", "arrow"]
+    finally:
+        v.close()
 
 
 def _cell(v) -> str:
@@ -179,6 +276,7 @@ def test_the_bench_shapes_are_taken_by_the_fast_path():
     got = v.jsonl(chunk, "x")
     assert got.rejects.num_rows == 0 and got.valid.num_rows == 4
     assert v.last_slow == 0
+    assert v.last_path == "arrow"  # and Arrow's reader read them
 
 
 @pytest.mark.parametrize("kind", ["events", "accounts"])

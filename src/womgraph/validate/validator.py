@@ -19,6 +19,7 @@ from ..read.csv_reader import CsvChunk, column_name
 from ..read.lines import LineChunk
 from ..schema import ACCOUNTS_SCHEMA, EVENTS_SCHEMA
 from .fast import fast_sql, json_fields_sql
+from .parsed import ParsedChunk, arrow_schema, parse_chunk
 from .rules import ACCOUNT_RULES, EVENT_RULES, Rule, screening_sql, sql_str, validation_sql
 from .structure import MESSAGES, shape_sql
 
@@ -28,6 +29,11 @@ __all__ = ["Validator", "Validated", "REJECTS_SCHEMA"]
 #: group of the store: the valid rows then come back in batches the store inserts as they are
 #: (with 64k batches they came back in 131,072-row ones, which the store had to copy).
 _BATCH_ROWS = 122_880
+
+#: Chunks of a file in a row that Arrow's reader may fail to take before the validator stops
+#: asking it for that file (one with numbers written as strings, say, would cost a wasted
+#: parse per chunk).
+_ARROW_TRIES = 3
 
 REJECTS_SCHEMA = pa.schema(
     [
@@ -60,7 +66,7 @@ class Validator:
     (['e1'], ['missing_field'])
     """
 
-    def __init__(self, kind: str, *, fast: bool = True):
+    def __init__(self, kind: str, *, fast: bool = True, arrow: bool = True):
         if kind == "events":
             self.rules: tuple[Rule, ...] = EVENT_RULES
             self.schema = EVENTS_SCHEMA
@@ -72,6 +78,11 @@ class Validator:
         self.kind = kind
         self.fast = fast  # False: every record goes through the exact rules (for tests)
         self.last_slow = 0
+        self.last_path = ""  # "arrow" or "sql": how the last JSON Lines chunk was read (tests)
+        self._arrow_schema = arrow_schema(self.rules)
+        self._arrow = arrow  # False: the SQL fast path only (tests)
+        self._arrow_src: str | None = None
+        self._arrow_failures = 0
         self.con = memory_connection()
         # DuckDB draws a progress bar on stdout for a query that runs longer than 2 s (a chunk on
         # a busy machine): stdout carries the ingest summary, so no bar.
@@ -97,6 +108,53 @@ class Validator:
         except (pa.ArrowInvalid, UnicodeDecodeError):
             text = None
             decoded = "rtrim(try(decode(raw)), chr(13) || chr(10))"
+        parsed = None
+        if src != self._arrow_src:  # another file: Arrow may read it
+            self._arrow_src, self._arrow_failures = src, 0 if self._arrow else _ARROW_TRIES
+        if text is not None and self.fast and self._arrow_failures < _ARROW_TRIES:
+            parsed = parse_chunk(chunk, self._arrow_schema)
+            self._arrow_failures = 0 if parsed is not None else self._arrow_failures + 1
+        if parsed is not None:
+            out = self._fast_parsed(parsed, line, text)
+        else:
+            out = self._fast_text(chunk, line, text, decoded)
+        self.last_path = "arrow" if parsed is not None else "sql"
+        if text is None:  # the text as DuckDB decoded it, NULL where it is not UTF-8
+            text = self._decoded_text(chunk, decoded)
+        return self._after_fast(chunk, src, line, text, out)
+
+    def _fast_parsed(self, parsed: ParsedChunk, line: pa.Array, text: pa.Array) -> pa.Table:
+        """The fast path over a chunk Arrow parsed (:mod:`.parsed`): the values as text, as the
+        SQL path has them, and unknown fields kept by the same expression."""
+        names = [r.name for r in self.rules]
+        patch = sql_str("{" + ", ".join(f'"{n}": null' for n in names) + "}")
+        values = ", ".join(
+            f'"{r.name}"::VARCHAR AS "{r.name}__v"' if r.kind in ("number", "int", "bool") else f'"{r.name}" AS "{r.name}__v"'
+            for r in self.rules
+        )
+        self._register("parsed", parsed.table.append_column("line", line).append_column("txt", text))
+        try:
+            return self._fast(
+                f"""
+                SELECT line, NULL::VARCHAR AS structural, {values}, false AS _odd,
+                       CASE WHEN {parsed.maybe_extra_sql("txt")}
+                            THEN nullif(json_merge_patch(txt, {patch})::VARCHAR, '{{}}') END AS extra,
+                       NULL::VARCHAR AS cell_problem
+                FROM parsed
+                """
+            )
+        finally:
+            self.con.unregister("parsed")
+
+    def _decoded_text(self, chunk: LineChunk, decoded: str) -> pa.Array:
+        self._register("chunk", pa.table({"raw": chunk.lines}))
+        try:
+            return self.con.execute(f"SELECT {decoded} FROM chunk").to_arrow_table().column(0)
+        finally:
+            self.con.unregister("chunk")
+
+    def _fast_text(self, chunk: LineChunk, line: pa.Array, text: pa.Array | None, decoded: str) -> pa.Table:
+        """The SQL fast path (:mod:`.fast`) over the text of a chunk."""
         raw = text if text is not None else chunk.lines
         self._register("chunk", pa.table({"line": line, "raw": raw}))
         try:
@@ -105,11 +163,14 @@ class Validator:
                 f"FROM (SELECT line, {decoded} AS txt FROM chunk))"
             )
             fields = json_fields_sql(self.rules, source)
-            out = self._fast(f"SELECT *, NULL::VARCHAR AS cell_problem FROM ({fields})")
-            if text is None:  # the text as DuckDB decoded it, NULL where it is not UTF-8
-                text = self.con.execute(f"SELECT {decoded} FROM chunk").to_arrow_table().column(0)
+            return self._fast(f"SELECT *, NULL::VARCHAR AS cell_problem FROM ({fields})")
         finally:
             self.con.unregister("chunk")
+
+    def _after_fast(self, chunk: LineChunk, src: str, line: pa.Array, text: pa.Array, out: pa.Table) -> Validated:
+        """The exact rules over what the fast path set aside, and the rejects of lines that are
+        not JSON objects."""
+        n = len(chunk.lines)
         text = text.cast(pa.string()) if text.type != pa.string() else text
         structural = out.column("structural")
         is_object = pc.is_null(structural)
