@@ -3,7 +3,9 @@
 One :class:`Validator` per record kind (events or accounts) owns an in-memory DuckDB connection.
 Each chunk is read by one query (:mod:`.fast`) that accepts the clean records and marks the
 others; only the marked ones go through the exact rules (:mod:`.rules`), which accept them or
-say in words what is wrong. No Python code runs per accepted record.
+say in words what is wrong. A JSON Lines chunk that Arrow's JSON reader can parse exactly as
+that query would (:mod:`.parsed`) reaches it as typed columns instead of text. No Python code
+runs per accepted record.
 """
 
 from __future__ import annotations
