@@ -59,8 +59,8 @@ from .pipeline import downstream
 from .result import Analysis
 from .summary import counted_event_summary
 from .state import (
-    EVENT_COLUMNS, KIND_TYPE, REASON_TYPE, RULE_TYPE, attach, cls_rows_sql, position, read_meta,
-    write_meta,
+    EVENT_COLUMNS, KIND_TYPE, REASON_TYPE, RULE_TYPE, attach, cls_rows_sql, plain_strings, position,
+    read_meta, write_meta,
 )
 from .tallies import TALLY_TABLES, merge_tallies
 
@@ -96,11 +96,14 @@ def refresh(store: Store, state: Path, options: Options, key: dict, summary: dic
     if cursor is None:
         return None
     con = cursor()
-    attach(con, state)  # attached to the store's database, not the cursor: detached below
     try:
-        return _refresh(store, con, options, key, summary)
+        with plain_strings(con):  # the state's rows are written as a full run writes them
+            attach(con, state)  # attached to the store's database, not the cursor: detached below
+            try:
+                return _refresh(store, con, options, key, summary)
+            finally:
+                con.execute("DETACH st")
     finally:
-        con.execute("DETACH st")
         con.close()
 
 
