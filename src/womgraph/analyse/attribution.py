@@ -14,7 +14,7 @@ from __future__ import annotations
 from ..duck import literal
 from .frame import Frame
 
-__all__ = ["build_exposures", "attribute", "KINDS", "WINDOW_KINDS", "order_key", "window_hits_sql",
+__all__ = ["build_exposures", "attribute", "KINDS", "WINDOW_KINDS", "order_key", "window_us", "window_hits_sql",
            "latest_sql", "attribute_adoptions", "exposures_sql", "inv_sql"]
 
 #: Attribution kinds, in priority order after ``via``.
@@ -83,6 +83,11 @@ def inv_sql(src: str) -> str:
 WINDOW_KINDS = ("peer", "incentivized", "broadcast")
 
 
+def window_us(frame: Frame) -> int:
+    """The attribution window (``Options.window_days``) in microseconds."""
+    return int(frame.options.window_days * 86_400 * 1_000_000)
+
+
 def order_key(ts: str, event: str) -> str:
     """SQL: an exposure's place in time, ties broken by its event: "the latest exposure" is the
     one with the greatest key, the same in a full analysis and a refresh (ASOF joins alone
@@ -109,7 +114,7 @@ def window_hits_sql(frame: Frame, adopt: str, exposures: str) -> str:
     """Per adoption of ``adopt`` (id, ts, adopter) and kind of :data:`WINDOW_KINDS`: the latest
     exposure of ``exposures`` before it inside the window (ASOF joins): id, kind, parent,
     parent_event, exposure_ts."""
-    window_us = int(frame.options.window_days * 86_400 * 1_000_000)
+    window = window_us(frame)
     return " UNION ALL ".join(
         f"""
         SELECT a.id, '{kind}' AS kind, x.sender AS parent, x.event AS parent_event, x.ts AS exposure_ts
@@ -117,7 +122,7 @@ def window_hits_sql(frame: Frame, adopt: str, exposures: str) -> str:
         ASOF JOIN (SELECT person, sender, event, ts, {order_key('ts', 'event')} AS k
                    FROM {exposures} WHERE kind = '{kind}') x
           ON a.adopter = x.person AND a.k > x.k
-        WHERE epoch_us(a.ts) - epoch_us(x.ts) <= {window_us}
+        WHERE epoch_us(a.ts) - epoch_us(x.ts) <= {window}
         """
         for kind in WINDOW_KINDS
     )
@@ -127,12 +132,12 @@ def latest_sql(frame: Frame, exposures: str, end) -> str:
     """Per person and kind of :data:`WINDOW_KINDS`: the latest exposure of ``exposures`` not
     older than the window before ``end`` (the last event): person, kind, sender, event, ts.
     Any later adoption's window can only reach that far back."""
-    window_us = int(frame.options.window_days * 86_400 * 1_000_000)
+    window = window_us(frame)
     return f"""
         SELECT person, kind, x.sender, x.event, x.ts FROM (
             SELECT person, kind, arg_max({{'sender': sender, 'event': event, 'ts': ts}}, {order_key('ts', 'event')}) AS x
             FROM {exposures}
-            WHERE kind IN {WINDOW_KINDS} AND epoch_us(ts) >= epoch_us({literal(end)}::TIMESTAMPTZ) - {window_us}
+            WHERE kind IN {WINDOW_KINDS} AND epoch_us(ts) >= epoch_us({literal(end)}::TIMESTAMPTZ) - {window}
             GROUP BY ALL
         )
     """

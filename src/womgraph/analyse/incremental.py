@@ -45,6 +45,7 @@ from ..duck import literal
 from ..store.base import Store
 from .attribution import (
     WINDOW_KINDS, attribute_adoptions, exposures_sql, inv_sql, latest_sql, order_key, window_hits_sql,
+    window_us,
 )
 from .authenticity import detect
 from .authenticity.engagement import EngagementThresholds, lockstep_pairs_update
@@ -488,7 +489,7 @@ def _attribution(frame: Frame, kept: int) -> None:
     and the exposures of the events classified again (``addx``). Only when a kept exposure came
     from an event classified again (it may be gone) are the adopter's events read again."""
     con = frame.con
-    window = _window_us(frame)
+    window = window_us(frame)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _adopt AS
@@ -569,10 +570,6 @@ def _attribution(frame: Frame, kept: int) -> None:
         con.execute(f"DROP TABLE {t}")
 
 
-def _window_us(frame: Frame) -> int:
-    return int(frame.options.window_days * 86_400 * 1_000_000)
-
-
 def _scan_exposures(frame: Frame) -> bool:
     """Read again the exposures of adopters whose kept latest exposure came from an event
     classified again (``_scan``: inside the adoption's window), and of people whose kept
@@ -581,7 +578,7 @@ def _scan_exposures(frame: Frame) -> bool:
     con = frame.con
     if not con.execute("SELECT (SELECT count(*) FROM _scan) + (SELECT count(*) FROM _lx_bad)").fetchone()[0]:
         return False
-    window = _window_us(frame)
+    window = window_us(frame)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _need AS
@@ -639,7 +636,7 @@ def _latest(frame: Frame, scanned: bool) -> None:
     con.execute("DELETE FROM st.latest_x WHERE (person, kind) IN (SELECT * FROM _pk)")
     con.execute("INSERT INTO st.latest_x SELECT * FROM _lxn")
     con.execute(
-        f"DELETE FROM st.latest_x WHERE epoch_us(ts) < epoch_us({literal(frame.end)}::TIMESTAMPTZ) - {_window_us(frame)}"
+        f"DELETE FROM st.latest_x WHERE epoch_us(ts) < epoch_us({literal(frame.end)}::TIMESTAMPTZ) - {window_us(frame)}"
     )
     con.execute("DROP TABLE _pk")
     con.execute("DROP TABLE _lxn")

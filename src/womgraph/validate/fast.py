@@ -20,7 +20,7 @@ from ..schema import TARGET_OR_PARENT, TARGET_REQUIRED
 from .rules import _TS_RE, Rule, digest_sql, sql_str
 from .structure import not_json_sql
 
-__all__ = ["fast_sql", "json_fields_sql", "STRING_ONLY"]
+__all__ = ["fast_sql", "json_fields_sql", "unknown_fields_sql", "STRING_ONLY"]
 
 #: Kinds whose fast path takes only JSON strings (a number in a key needs its exact JSON type).
 STRING_ONLY = ("key", "label", "timestamp", "enum")
@@ -52,6 +52,13 @@ def _plain(rule: Rule, frag: str) -> str | None:
     )
 
 
+def unknown_fields_sql(rules: tuple[Rule, ...], txt: str) -> str:
+    """SQL for the fields of the JSON object text ``txt`` that no rule knows, as a JSON object's
+    text (NULL when there are none): what every path keeps as ``extra``."""
+    patch = sql_str("{" + ", ".join(f'"{r.name}": null' for r in rules) + "}")
+    return f"nullif(json_merge_patch({txt}, {patch})::VARCHAR, '{{}}')"
+
+
 def json_fields_sql(rules: tuple[Rule, ...], source: str) -> str:
     """SELECT ``line``, ``structural``, every ``"f__v"``, ``_odd`` and ``extra`` from ``source``
     (columns ``line``, ``txt`` and ``shape``, the :func:`.structure.shape_sql` of the text: the
@@ -72,7 +79,6 @@ def json_fields_sql(rules: tuple[Rule, ...], source: str) -> str:
     """
     names = [r.name for r in rules]
     struct = sql_str("{" + ", ".join(f'"{n}": "JSON"' for n in names) + "}")
-    patch = sql_str("{" + ", ".join(f'"{n}": null' for n in names) + "}")
     frag = {n: f'"{n}__j"' for n in names}
     values = []
     for n in names:
@@ -95,7 +101,7 @@ def json_fields_sql(rules: tuple[Rule, ...], source: str) -> str:
     return f"""
         SELECT line, structural, {raw}, _odd,
                CASE WHEN structural IS NULL AND nk > kn
-                    THEN nullif(json_merge_patch(txt, {patch})::VARCHAR, '{{}}') END AS extra
+                    THEN {unknown_fields_sql(rules, 'txt')} END AS extra
         FROM (SELECT line, txt, nk, kn, {raw}, _odd,
                      CASE WHEN shape IS NULL AND {plain} THEN NULL
                           WHEN (shape IS NULL OR shape = 'not_an_object') AND {not_json_sql('txt')}

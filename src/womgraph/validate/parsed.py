@@ -24,7 +24,7 @@ returns None):
 
 JSON ``null`` reads as an absent value, as it does on the other paths. Unknown fields are kept
 by the same DuckDB expression as on the other paths (``json_merge_patch`` of the line), for the
-lines that may have one (:meth:`ParsedChunk.maybe_extra_sql`): the reader names every unknown
+lines that may have one (:meth:`ParsedChunk.fields_sql`): the reader names every unknown
 field some line has, even one that is always ``null``, and a line has one only if its text holds
 the quoted name or a key written with escapes.
 """
@@ -39,6 +39,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from ..read.lines import LineChunk
+from .fast import unknown_fields_sql
 from .rules import Rule, sql_str
 
 __all__ = ["ParsedChunk", "parse_chunk", "arrow_schema"]
@@ -59,7 +60,23 @@ class ParsedChunk:
     table: pa.Table
     unknown: list[str]
 
-    def maybe_extra_sql(self, txt: str) -> str:
+    def fields_sql(self, rules: tuple[Rule, ...], source: str) -> str:
+        """The relation :func:`.fast.fast_sql` reads, from ``source``: :attr:`table` with the
+        columns ``line`` and ``txt`` (the line's text). Each value is given as text, as the SQL
+        path has it (numbers and booleans as DuckDB writes them, which reads back the same)."""
+        values = ", ".join(
+            f'"{r.name}"' + ("" if self.table.schema.field(r.name).type == pa.string() else "::VARCHAR")
+            + f' AS "{r.name}__v"'
+            for r in rules
+        )
+        return f"""
+            SELECT line, NULL::VARCHAR AS structural, {values}, false AS _odd,
+                   CASE WHEN {self._maybe_extra_sql("txt")} THEN {unknown_fields_sql(rules, "txt")} END AS extra,
+                   NULL::VARCHAR AS cell_problem
+            FROM {source}
+        """
+
+    def _maybe_extra_sql(self, txt: str) -> str:
         """SQL, over the line text ``txt``, that is true for every line that may have an unknown
         field (and for some that do not): the quoted name of one, or a key written with escapes."""
         if not self.unknown:

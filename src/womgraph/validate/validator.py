@@ -20,7 +20,7 @@ from ..duck import memory_connection
 from ..read.csv_reader import CsvChunk, column_name
 from ..read.lines import LineChunk
 from ..schema import ACCOUNTS_SCHEMA, EVENTS_SCHEMA
-from .fast import fast_sql, json_fields_sql
+from .fast import fast_sql, json_fields_sql, unknown_fields_sql
 from .parsed import ParsedChunk, arrow_schema, parse_chunk
 from .rules import ACCOUNT_RULES, EVENT_RULES, Rule, screening_sql, sql_str, validation_sql
 from .structure import MESSAGES, shape_sql
@@ -110,10 +110,10 @@ class Validator:
         except (pa.ArrowInvalid, UnicodeDecodeError):
             text = None
             decoded = "rtrim(try(decode(raw)), chr(13) || chr(10))"
-        parsed = None
         if src != self._arrow_src:  # another file: Arrow may read it
-            self._arrow_src, self._arrow_failures = src, 0 if self._arrow else _ARROW_TRIES
-        if text is not None and self.fast and self._arrow_failures < _ARROW_TRIES:
+            self._arrow_src, self._arrow_failures = src, 0
+        parsed = None
+        if text is not None and self.fast and self._arrow and self._arrow_failures < _ARROW_TRIES:
             parsed = parse_chunk(chunk, self._arrow_schema)
             self._arrow_failures = 0 if parsed is not None else self._arrow_failures + 1
         if parsed is not None:
@@ -126,25 +126,10 @@ class Validator:
         return self._after_fast(chunk, src, line, text, out)
 
     def _fast_parsed(self, parsed: ParsedChunk, line: pa.Array, text: pa.Array) -> pa.Table:
-        """The fast path over a chunk Arrow parsed (:mod:`.parsed`): the values as text, as the
-        SQL path has them, and unknown fields kept by the same expression."""
-        names = [r.name for r in self.rules]
-        patch = sql_str("{" + ", ".join(f'"{n}": null' for n in names) + "}")
-        values = ", ".join(
-            f'"{r.name}"::VARCHAR AS "{r.name}__v"' if r.kind in ("number", "int", "bool") else f'"{r.name}" AS "{r.name}__v"'
-            for r in self.rules
-        )
+        """The fast path over a chunk Arrow parsed (:mod:`.parsed`)."""
         self._register("parsed", parsed.table.append_column("line", line).append_column("txt", text))
         try:
-            return self._fast(
-                f"""
-                SELECT line, NULL::VARCHAR AS structural, {values}, false AS _odd,
-                       CASE WHEN {parsed.maybe_extra_sql("txt")}
-                            THEN nullif(json_merge_patch(txt, {patch})::VARCHAR, '{{}}') END AS extra,
-                       NULL::VARCHAR AS cell_problem
-                FROM parsed
-                """
-            )
+            return self._fast(parsed.fields_sql(self.rules, "parsed"))
         finally:
             self.con.unregister("parsed")
 
@@ -211,7 +196,6 @@ class Validator:
             return None
         names = [r.name for r in self.rules]
         paths = "[" + ", ".join(sql_str(f"$.{n}") for n in names) + "]"
-        patch = sql_str("{" + ", ".join(f'"{n}": null' for n in names) + "}")
         fields = ", ".join(
             f'vs[{i}] AS "{n}__v", ts[{i}] AS "{n}__t"' for i, n in enumerate(names, start=1)
         )
@@ -221,10 +205,10 @@ class Validator:
                 src,
                 f"""
                 SELECT line, txt AS record, {sql_str(src)} AS src, {fields},
-                       CASE WHEN ex::VARCHAR = '{{}}' THEN NULL ELSE ex::VARCHAR END AS extra,
+                       {unknown_fields_sql(self.rules, 'txt')} AS extra,
                        NULL::VARCHAR AS cell_problem
                 FROM (SELECT line, txt, json_extract_string(txt, {paths}) AS vs,
-                             json_type(txt, {paths}) AS ts, json_merge_patch(txt, {patch}) AS ex
+                             json_type(txt, {paths}) AS ts
                       FROM slow_lines)
                 """,
             )
