@@ -113,14 +113,19 @@ def attribute(frame: Frame) -> None:
 def window_hits_sql(frame: Frame, adopt: str, exposures: str) -> str:
     """Per adoption of ``adopt`` (id, ts, adopter) and kind of :data:`WINDOW_KINDS`: the latest
     exposure of ``exposures`` before it inside the window (ASOF joins): id, kind, parent,
-    parent_event, exposure_ts."""
+    parent_event, exposure_ts.
+
+    Only the exposures of adopters are keyed and sorted for the joins (DuckDB does not narrow
+    the right side of an ASOF join by itself): at 10M events 1.2M of 5.2M exposures, and 0.62
+    instead of 1.63-1.78 s, the same rows."""
     window = window_us(frame)
     return " UNION ALL ".join(
         f"""
         SELECT a.id, '{kind}' AS kind, x.sender AS parent, x.event AS parent_event, x.ts AS exposure_ts
         FROM (SELECT id, adopter, ts, {order_key('ts', None)} AS k FROM {adopt}) a
         ASOF JOIN (SELECT person, sender, event, ts, {order_key('ts', 'event')} AS k
-                   FROM {exposures} WHERE kind = '{kind}') x
+                   FROM {exposures}
+                   WHERE kind = '{kind}' AND person IN (SELECT adopter FROM {adopt})) x
           ON a.adopter = x.person AND a.k > x.k
         WHERE epoch_us(a.ts) - epoch_us(x.ts) <= {window}
         """

@@ -8,7 +8,8 @@ roots come from :func:`womgraph.analyse.content.find_roots`.
 Tables created in the frame: ``feat`` (events with text and role features and the base rule
 before flags, by :func:`features`; dropped once ``cls`` exists), ``fl_acc`` and ``fl_ev`` (flag
 hooks), ``content`` (one row per content id: creator, own kind, parent, root, root kind), ``cls``
-(events with ``class``, ``reason`` and the helper columns of :data:`CLS_COLUMNS`). The SQL is
+(events with their ``reason`` and the helper columns of :data:`CLS_COLUMNS`; the class is the
+reason's part before the colon). The SQL is
 built by functions of table names, so a refresh (``analyse.incremental``) runs the same rules
 over new and changed events only.
 """
@@ -140,19 +141,19 @@ CONTENT_TYPES = "('post', 'reply', 'share', 'review', 'mention')"
 def _content(frame: Frame) -> None:
     """One row per content id with its own kind, then roots and root kinds by pointer jumping."""
     con = frame.con
-    # each content id numbered (any order will do: roots do not depend on it), so that
-    # pointer jumping runs on integers and nothing is sorted by id
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE content0 AS
-        SELECT *, row_number() OVER () - 1 AS rn FROM ({content_sql('base')})
-        """
-    )
+    # Each content id is numbered by its row id in ``content0`` (0 to n-1 in a new table; any
+    # order will do: roots do not depend on it), so that pointer jumping runs on integers and
+    # nothing is sorted by id. (A ``row_number() OVER ()`` runs on one thread: 0.5 s at 10M.)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE content0 AS {content_sql('base')}")
     t = con.execute(
-        "SELECT c.rn, coalesce(p.rn, -1) AS pidx FROM content0 c LEFT JOIN content0 p ON p.cid = c.parent"
+        "SELECT c.rowid AS rn, coalesce(p.rowid, -1) AS pidx "
+        "FROM content0 c LEFT JOIN content0 p ON p.cid = c.parent"
     ).fetchnumpy()
-    parent = np.empty(len(t["rn"]), dtype=np.int64)
-    parent[np.asarray(t["rn"], dtype=np.int64)] = np.asarray(t["pidx"], dtype=np.int64)
+    rn = np.asarray(t["rn"], dtype=np.int64)
+    if len(rn) and rn.max() != len(rn) - 1:  # pragma: no cover - row ids of a new table are dense
+        raise RuntimeError("content rows are not numbered 0 to n-1")
+    parent = np.empty(len(rn), dtype=np.int64)
+    parent[rn] = np.asarray(t["pidx"], dtype=np.int64)
     root, hops = find_roots(parent)
     roots = pa.table(
         {
@@ -165,10 +166,9 @@ def _content(frame: Frame) -> None:
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE content AS
-        SELECT c.* EXCLUDE (rn), rc.cid AS root, r.hops, rc.kind AS root_kind,
-               rc.creator AS root_creator
-        FROM content0 c JOIN roots_in r USING (rn)
-        LEFT JOIN content0 rc ON rc.rn = r.root_rn  -- no row for -1: on or below a cycle
+        SELECT c.*, rc.cid AS root, r.hops, rc.kind AS root_kind, rc.creator AS root_creator
+        FROM content0 c JOIN roots_in r ON r.rn = c.rowid
+        LEFT JOIN content0 rc ON rc.rowid = r.root_rn  -- no row for -1: on or below a cycle
         """
     )
     con.unregister("roots_in")
@@ -207,15 +207,19 @@ _REST = """
 """
 
 
-#: The columns of ``cls`` (every event with its class) besides the reason and class.
+#: The columns of ``cls`` (every event with its reason) besides the reason and the creators of
+#: its parent and root. What no step after the classes reads stays out: at 10M events every
+#: string column of ``cls`` costs ~0.3 s to write, so ``post``, ``parent`` (the content lookups
+#: are done by then) and the class (``split_part(reason, ':', 1)``, wherever it is needed) are
+#: not kept: the classes statement went from 5.4-6.5 to 4.1-4.3 s.
 CLS_COLUMNS = (
-    "id", "ts", "type", "actor", "target", "post", "parent", "channel", "via", "rid", "by_brand",
-    "to_brand", "names_brand", "base_nf", "flag_rule",
+    "id", "ts", "type", "actor", "target", "channel", "via", "rid", "by_brand", "to_brand",
+    "names_brand", "base_nf", "flag_rule",
 )
 
 
 def cls_sql(base: str, content: str, hashed: bool = False) -> str:
-    """Events of ``base`` (features with ``flag_rule`` and ``base``) with their reason and class,
+    """Events of ``base`` (features with ``flag_rule`` and ``base``) with their reason,
     looking up content in ``content`` by ``cid`` (or, ``hashed``, by ``h``: the hash of the
     content id); adoptions keep a NULL reason (see :func:`classify_adoptions`)."""
     cols = ", ".join(f"e.{c}" for c in CLS_COLUMNS)
@@ -225,18 +229,16 @@ def cls_sql(base: str, content: str, hashed: bool = False) -> str:
         return f"CASE WHEN {col} IS NOT NULL THEN hash({col}) END" if hashed else col
 
     return f"""
-        SELECT *, split_part(reason, ':', 1) AS class FROM (
-            SELECT {cols}, pc.creator AS parent_creator, pc.root_creator, {_REST} AS reason
-            FROM {base} e
-            LEFT JOIN {content} pc ON pc.{key} = {ref('e.parent')}
-            -- a post's own row matters only to mentions (rules 13-14): no lookup for the rest
-            LEFT JOIN {content} oc ON oc.{key} = {ref("CASE WHEN e.type = 'mention' THEN e.post END")}
-        )
+        SELECT {cols}, pc.creator AS parent_creator, pc.root_creator, {_REST} AS reason
+        FROM {base} e
+        LEFT JOIN {content} pc ON pc.{key} = {ref('e.parent')}
+        -- a post's own row matters only to mentions (rules 13-14): no lookup for the rest
+        LEFT JOIN {content} oc ON oc.{key} = {ref("CASE WHEN e.type = 'mention' THEN e.post END")}
     """
 
 
 def classify_interactions(frame: Frame, flags: pa.Table | None = None) -> None:
-    """Create ``cls``: every event of ``feat`` with its class and reason (adoptions still open)."""
+    """Create ``cls``: every event of ``feat`` with its reason (adoptions still open)."""
     con = frame.con
     flag_tables(frame, flags)
     con.execute(
@@ -266,13 +268,13 @@ def adoption_reason(flag_rule: str, kind: str) -> str:
 
 
 def classify_adoptions(frame: Frame, cls: str = "cls", attribution: str = "attribution") -> None:
-    """Fill in the reasons (and classes) of signups and purchases from ``attribution``.
+    """Fill in the reasons of signups and purchases from ``attribution``.
 
     Only the adoptions left open (reason NULL) are touched: an update of a few rows, not a
     second copy of every event."""
     frame.con.execute(
         f"""
-        UPDATE {cls} SET reason = r.final_reason, class = split_part(r.final_reason, ':', 1)
+        UPDATE {cls} SET reason = r.final_reason
         FROM (
             SELECT c.id, {adoption_reason('c.flag_rule', 'a.kind')} AS final_reason
             FROM {cls} c LEFT JOIN {attribution} a ON a.id = c.id

@@ -35,7 +35,10 @@ from .tallies import build_tallies
 __all__ = ["Analysis", "analyse", "analyse_store", "downstream"]
 
 #: Every event with its class, in time order: ``Analysis.classes``.
-CLASSES_SQL = "SELECT id, class, reason, type, actor, target, ts, channel FROM cls ORDER BY ts, id"
+CLASSES_SQL = """
+    SELECT id, split_part(reason, ':', 1) AS class, reason, type, actor, target, ts, channel
+    FROM cls ORDER BY ts, id
+"""
 #: Peer exposures (who told whom), in time order: ``Analysis.exposures``.
 EXPOSURES_SQL = "SELECT person, sender, ts, event, kind FROM exposures WHERE kind = 'peer' ORDER BY ts, event"
 
