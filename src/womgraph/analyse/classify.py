@@ -6,7 +6,7 @@ purchases from their attribution. Both are single DuckDB queries over the frame'
 roots come from :func:`womgraph.analyse.content.find_roots`.
 
 Tables created in the frame: ``feat`` (events with text and role features and the base rule
-before flags, by :func:`features`; dropped once ``cls`` exists), ``fl_acc`` and ``fl_ev`` (flag
+before flags, by :func:`features`: a view in a full analysis; dropped once ``cls`` exists), ``fl_acc`` and ``fl_ev`` (flag
 hooks), ``content`` (one row per content id: creator, own kind, parent, root, root kind), ``cls``
 (events with their ``reason`` and the helper columns of :data:`CLS_COLUMNS`; the class is the
 reason's part before the colon). The SQL is
@@ -29,16 +29,21 @@ __all__ = ["features", "classify_interactions", "classify_adoptions", "FLAGS_SCH
 FLAGS_SCHEMA = pa.schema([("account", pa.string()), ("event", pa.string()), ("rule", pa.string())])
 
 
-def features(frame: Frame, src: str = "ev", out: str = "feat") -> None:
+def features(frame: Frame, src: str = "ev", out: str = "feat", *, view: bool = False) -> None:
     """Create ``out``: the events of ``src`` with role and text features and the base rule
     before flags (``base_nf``), in one pass. Flags are joined later (:func:`classify_interactions`),
-    so the features of an event never change once computed."""
+    so the features of an event never change once computed.
+
+    With ``view``, ``out`` is a view: each step that reads it computes the features it uses as
+    it scans the events. A full analysis reads them in a few passes (the tallies, the content,
+    the classes); writing 18 columns of every event once cost more than computing them again
+    (10M events: the analysis 2.0-2.4 s faster as a view)."""
     con = frame.con
     brand_re = frame.brand_regex()
     names = f"coalesce(regexp_matches(e.lt, {literal(brand_re)}), false)" if brand_re else "false"
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE {out} AS
+        CREATE OR REPLACE TEMP {"VIEW" if view else "TABLE"} {out} AS
         WITH e AS (
         SELECT e.id, e.ts, e.type, e.actor, e.target, e.post, e.parent, e.channel, e.via,
                e.campaign, e.value, e.rid,
@@ -250,7 +255,10 @@ def classify_interactions(frame: Frame, flags: pa.Table | None = None) -> None:
     _content(frame)
     con.execute(f"CREATE OR REPLACE TEMP TABLE cls AS {cls_sql('base', 'content')}")
     con.execute("DROP VIEW base")
-    con.execute("DROP TABLE feat")
+    kind = con.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_name = 'feat' AND table_catalog = 'temp'"
+    ).fetchone()[0]
+    con.execute("DROP VIEW feat" if kind == "VIEW" else "DROP TABLE feat")
 
 
 def adoption_reason(flag_rule: str, kind: str) -> str:

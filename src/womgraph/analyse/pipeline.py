@@ -66,8 +66,8 @@ def analyse(
     options = options or Options()
     frame = Frame(events, accounts, options, con=con)
     try:
-        features(frame)
-        build_tallies(frame.con)
+        features(frame, view=True)
+        build_tallies(frame.con, "feat", events="ev")
         flags, flag_hooks = detect(frame)
         classify_interactions(frame, flag_hooks)
         build_exposures(frame)

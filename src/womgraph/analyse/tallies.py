@@ -85,14 +85,17 @@ def _ls_like(src: str) -> str:
     """
 
 
-def build_tallies(con: duckdb.DuckDBPyConnection, src: str = "feat") -> None:
-    """Create every tally table from the event features in ``src``."""
+def build_tallies(con: duckdb.DuckDBPyConnection, src: str = "feat", *, events: str | None = None) -> None:
+    """Create every tally table from the event features in ``src``; the tallies that need no
+    feature (counts, invitations, adoptions, likes) read ``events`` (the same events without
+    features) when given, which is cheaper when ``src`` is a view that computes them."""
+    ev = events or src
     con.execute(f"CREATE OR REPLACE TEMP TABLE brand_posts AS {_brand_posts(src)}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE actor_stats AS {_actor_stats(src, 'brand_posts')}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE actor_stats AS {_actor_stats(ev, 'brand_posts')}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE partner_stats AS {_partner_stats(src)}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE fr_inv AS {_fr_inv(src)}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE adopt_ev AS {_adopt_ev(src)}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE ls_like AS {_ls_like(src)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE fr_inv AS {_fr_inv(ev)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE adopt_ev AS {_adopt_ev(ev)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ls_like AS {_ls_like(ev)}")
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE fr_ids AS
