@@ -65,3 +65,40 @@ def test_the_report_summary_counted_in_place_equals_the_projected_one(store_dir)
     assert list(in_place["per_type"]) == list(projected["per_type"])  # same order, too
     assert list(in_place["per_channel"]) == list(projected["per_channel"])
     assert in_place["first"].isoformat() == projected["first"].isoformat()
+
+
+def test_the_features_view_and_table_hold_the_same_rows_and_tallies(store_dir):
+    """A full analysis computes the event features as a view (each pass computes what it reads)
+    and its tallies partly from the plain events; a refresh writes them as a table. Both must
+    give the same features, tallies and classes."""
+    from womgraph.analyse.classify import classify_interactions, features
+    from womgraph.analyse.frame import Frame
+    from womgraph.analyse.tallies import TALLY_TABLES, build_tallies
+
+    def rows(con, sql):
+        return sorted(con.execute(sql).fetchall(), key=repr)
+
+    got = {}
+    with EmbeddedStore(store_dir, read_only=True) as store:
+        for view in (False, True):
+            frame = Frame(None, None, con=store.cursor())
+            try:
+                features(frame, view=view)
+                kind = frame.con.execute(
+                    "SELECT table_type FROM information_schema.tables WHERE table_name = 'feat'"
+                ).fetchone()[0]
+                assert kind == ("VIEW" if view else "LOCAL TEMPORARY")
+                build_tallies(frame.con, "feat", events="ev" if view else None)
+                got[view] = {"feat": rows(frame.con, "SELECT * FROM feat")}
+                got[view].update({t: rows(frame.con, f"SELECT * FROM {t}") for t in TALLY_TABLES})
+                classify_interactions(frame)  # drops ``feat``, view or table
+                left = frame.con.execute(
+                    "SELECT count(*) FROM information_schema.tables WHERE table_name = 'feat'"
+                ).fetchone()[0]
+                assert left == 0
+                got[view]["cls"] = rows(frame.con, "SELECT id, reason FROM cls")
+            finally:
+                frame.close()
+    assert len(got[True]["feat"]) > 10_000 and len(got[True]["cls"]) == len(got[True]["feat"])
+    for name in got[False]:
+        assert got[True][name] == got[False][name], name

@@ -6,12 +6,12 @@ purchases from their attribution. Both are single DuckDB queries over the frame'
 roots come from :func:`womgraph.analyse.content.find_roots`.
 
 Tables created in the frame: ``feat`` (events with text and role features and the base rule
-before flags, by :func:`features`: a view in a full analysis; dropped once ``cls`` exists), ``fl_acc`` and ``fl_ev`` (flag
-hooks), ``content`` (one row per content id: creator, own kind, parent, root, root kind), ``cls``
-(events with their ``reason`` and the helper columns of :data:`CLS_COLUMNS`; the class is the
-reason's part before the colon). The SQL is
-built by functions of table names, so a refresh (``analyse.incremental``) runs the same rules
-over new and changed events only.
+before flags, by :func:`features`: a view in a full analysis; dropped once ``cls`` exists),
+``fl_acc`` and ``fl_ev`` (flag hooks), ``content`` (one row per content id: creator, own kind,
+parent, root, root kind), ``cls`` (events with their ``reason`` and the helper columns of
+:data:`CLS_COLUMNS`; the class is the reason's part before the colon). The SQL is built by
+functions of table names, so a refresh (``analyse.incremental``) runs the same rules over new
+and changed events only.
 """
 
 from __future__ import annotations
@@ -255,10 +255,16 @@ def classify_interactions(frame: Frame, flags: pa.Table | None = None) -> None:
     _content(frame)
     con.execute(f"CREATE OR REPLACE TEMP TABLE cls AS {cls_sql('base', 'content')}")
     con.execute("DROP VIEW base")
+    _drop(con, "feat")
+
+
+def _drop(con, name: str) -> None:
+    """Drop the temporary table or view ``name`` (DuckDB's DROP names which of the two it is)."""
     kind = con.execute(
-        "SELECT table_type FROM information_schema.tables WHERE table_name = 'feat' AND table_catalog = 'temp'"
+        "SELECT table_type FROM information_schema.tables WHERE table_catalog = 'temp' AND table_name = ?",
+        [name],
     ).fetchone()[0]
-    con.execute("DROP VIEW feat" if kind == "VIEW" else "DROP TABLE feat")
+    con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {name}")
 
 
 def adoption_reason(flag_rule: str, kind: str) -> str:
