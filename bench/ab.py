@@ -71,7 +71,7 @@ def womgraph(src: Path, store: Path, *args: str, stderr: Path | None = None):
     return r
 
 
-def cold(src: Path, store: Path, work: Path) -> float:
+def cold(src: Path, store: Path) -> float:
     shutil.rmtree(store / "cache", ignore_errors=True)
     return womgraph(src, store, "report", "--format", "json").wall_s
 
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(1, args.rounds + 1):
             for name, src in versions.items():
                 if args.what == "cold":
-                    took = cold(src, store, tmp)
+                    took = cold(src, store)
                 else:
                     took = refresh(src, bases[name], tmp, folder / "new10k.jsonl")
                 times[name].append(took)
