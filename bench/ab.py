@@ -10,8 +10,13 @@ alternately, A B A B ..., puts both through the same drift; the pairwise differe
 measure.
 
 Each version is a git revision (extracted with ``git archive`` into a temporary folder) or ``.``
-(the working tree). Each command is the ``womgraph`` CLI of this virtual environment with
-``PYTHONPATH`` set to that version's ``src``:
+(the working tree), optionally followed by ``@`` and a folder of packages to put before this
+virtual environment's (``aa8a6b7@/tmp/dd15`` runs that revision with the DuckDB installed there
+by ``pip install --target /tmp/dd15 duckdb==1.5.6``: how a dependency upgrade is measured). Each
+command is the ``womgraph`` CLI of this virtual environment with ``PYTHONPATH`` set to that
+version's ``src`` (and that folder):
+
+- ``ingest``   ``ingest`` of the size's events and accounts into a new store (removed after).
 
 - ``cold``     ``report --format json`` on the bench's ingested store (``bench/cache/<size>/run/store``,
                made by ``bench/run.py``) after removing its analysis cache: a full analysis.
@@ -44,15 +49,17 @@ ROOT = BENCH.parent
 WOMGRAPH = str(Path(sys.executable).parent / "womgraph")
 
 
-def source(rev: str, into: Path) -> Path:
-    """The ``src`` folder of revision ``rev`` (``.``: the working tree)."""
+def source(version: str, into: Path) -> str:
+    """The ``PYTHONPATH`` of ``version``: ``REV`` or ``REV@PACKAGES`` (``.``: the working tree)."""
+    rev, _, packages = version.partition("@")
+    extra = [packages] if packages else []
     if rev == ".":
-        return ROOT / "src"
-    out = into / rev.replace("/", "_")
+        return os.pathsep.join([str(ROOT / "src"), *extra])
+    out = into / version.replace("/", "_").replace("@", "_")
     out.mkdir(parents=True)
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src"], check=True, capture_output=True)
     subprocess.run(["tar", "-x", "-C", str(out)], input=archive.stdout, check=True)
-    return out / "src"
+    return os.pathsep.join([str(out / "src"), *extra])
 
 
 #: The CLI with womgraph's log records at INFO on stderr (the refresh says whether it refreshed).
@@ -62,7 +69,7 @@ _LOGGED = (
 )
 
 
-def womgraph(src: Path, store: Path, *args: str, stderr: Path | None = None):
+def womgraph(src: str, store: Path, *args: str, stderr: Path | None = None):
     env = {**os.environ, "PYTHONPATH": str(src)}
     argv = [WOMGRAPH] if stderr is None else [sys.executable, "-c", _LOGGED]
     r = run([*argv, "-q", "--store", str(store), *args], env=env, stderr=stderr)
@@ -71,18 +78,27 @@ def womgraph(src: Path, store: Path, *args: str, stderr: Path | None = None):
     return r
 
 
-def cold(src: Path, store: Path) -> float:
+def ingest(src: str, folder: Path, work: Path) -> float:
+    store = work / "ingested"
+    shutil.rmtree(store, ignore_errors=True)
+    took = womgraph(src, store, "ingest", str(folder / "events.jsonl"),
+                    "--accounts", str(folder / "accounts.jsonl")).wall_s
+    shutil.rmtree(store)
+    return took
+
+
+def cold(src: str, store: Path) -> float:
     shutil.rmtree(store / "cache", ignore_errors=True)
     return womgraph(src, store, "report", "--format", "json").wall_s
 
 
-def prepare_refresh(src: Path, store: Path, base: Path) -> None:
+def prepare_refresh(src: str, store: Path, base: Path) -> None:
     """``base``: a copy of ``store`` analysed by ``src`` (its state kept)."""
     shutil.copytree(store, base, ignore=shutil.ignore_patterns("cache", "rejects"))
     womgraph(src, base, "report", "--format", "json")
 
 
-def refresh(src: Path, base: Path, work: Path, increment: Path) -> float:
+def refresh(src: str, base: Path, work: Path, increment: Path) -> float:
     copy = work / "store"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(base, copy)
@@ -101,10 +117,11 @@ def refresh(src: Path, base: Path, work: Path, increment: Path) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("a", help="the first version: a git revision, or . for the working tree")
+    p.add_argument("a", help="the first version: a git revision, or . for the working tree; "
+                             "REV@FOLDER puts the packages in FOLDER first")
     p.add_argument("b", help="the second version")
     p.add_argument("--size", choices=sorted(SIZES), default="1m")
-    p.add_argument("--what", choices=("cold", "refresh"), default="cold")
+    p.add_argument("--what", choices=("cold", "refresh", "ingest"), default="cold")
     p.add_argument("--rounds", type=int, default=3)
     args = p.parse_args(argv)
 
@@ -125,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
             for name, src in versions.items():
                 if args.what == "cold":
                     took = cold(src, store)
+                elif args.what == "ingest":
+                    took = ingest(src, folder, tmp)
                 else:
                     took = refresh(src, bases[name], tmp, folder / "new10k.jsonl")
                 times[name].append(took)

@@ -11,19 +11,22 @@ from collections import defaultdict
 from datetime import timedelta
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from analysis_helpers import T0, accounts, events
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-import pyarrow as pa
-
 from womgraph.analyse.authenticity.engagement import (
-    EngagementThresholds, _lockstep_pairs, lockstep, lockstep_pairs_update,
+    EngagementThresholds,
+    _lockstep_pairs,
+    lockstep,
+    lockstep_pairs_update,
 )
 from womgraph.analyse.classify import features
 from womgraph.analyse.frame import Frame
 from womgraph.analyse.tallies import build_tallies, merge_tallies
+from womgraph.duck import register
 
 
 def _frame(rows: list[dict]) -> Frame:
@@ -120,9 +123,9 @@ def updated_pairs(rows: list[dict], t: EngagementThresholds, cut: float) -> dict
     frame = _frame(kept)
     try:
         con = frame.con
-        con.register("pairs_in", _lockstep_pairs(con, t))
+        register(con, "pairs_in", _lockstep_pairs(con, t))
         con.execute("CREATE TEMP TABLE kept_pairs AS SELECT * FROM pairs_in")
-        con.register("nev_in", events(new))
+        register(con, "nev_in", events(new))
         con.execute("CREATE TEMP VIEW nev AS SELECT *, NULL::BIGINT AS rid FROM nev_in")
         features(frame, "nev", "nfeat")
         merge_tallies(con, "nfeat", "temp")

@@ -8,6 +8,7 @@ import duckdb
 import pyarrow as pa
 
 from womgraph.analyse.state import plain_strings
+from womgraph.duck import register, unregister
 
 
 def _setting(con) -> str:
@@ -27,11 +28,11 @@ def _string_compressions(path) -> set[str]:
 
 def _write(con, path) -> None:
     # ids repeat (a dictionary would pay) and share a long prefix (so would FSST)
-    con.register("rows", pa.table({"id": [f"account-0000000000-{i % 5000}" for i in range(200_000)]}))
+    register(con, "rows", pa.table({"id": [f"account-0000000000-{i % 5000}" for i in range(200_000)]}))
     con.execute(f"ATTACH '{path}' AS w")
     con.execute("CREATE TABLE w.t AS SELECT * FROM rows")
     con.execute("DETACH w")
-    con.unregister("rows")
+    unregister(con, "rows")
 
 
 def test_strings_are_written_plain_inside_and_compressed_outside(tmp_path):

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from womgraph.duck import register, unregister
 from womgraph.read import iter_csv_chunks, iter_line_chunks
 from womgraph.validate import Validator
 
@@ -100,19 +101,19 @@ def _reference_digest(fields: list[str]) -> str:
         col = f"CAST(epoch_us(\"{name}\") AS VARCHAR)" if name in ("ts", "created") else f"CAST(\"{name}\" AS VARCHAR)"
         parts.append(f"coalesce({col}, chr(30))")
     entries = "map_entries(CAST(CAST(extra AS JSON) AS MAP(VARCHAR, JSON)))"
-    kept = f"list_filter({entries}, x -> coalesce(x.value ->> '$', '') <> '')"
-    pairs = f"list_sort(list_transform({kept}, x -> x.key || chr(29) || (x.value ->> '$')))"
+    kept = f"list_filter({entries}, lambda x: coalesce(x.value ->> '$', '') <> '')"
+    pairs = f"list_sort(list_transform({kept}, lambda x: x.key || chr(29) || (x.value ->> '$')))"
     parts.append(f"coalesce(nullif(array_to_string({pairs}, chr(28)), ''), chr(30))")
     return "md5_number_lower(concat_ws(chr(31), " + ", ".join(parts) + "))"
 
 
 def _check_digests(v: Validator, valid) -> None:
     fields = [r.name for r in v.rules]
-    v.con.register("got", valid)
+    register(v.con, "got", valid)
     try:
         wrong = v.con.execute(f"SELECT count(*) FROM got WHERE digest <> {_reference_digest(fields)}").fetchone()[0]
     finally:
-        v.con.unregister("got")
+        unregister(v.con, "got")
     assert wrong == 0
 
 
@@ -330,11 +331,11 @@ def test_structural_check_with_one_parse_agrees_with_the_full_check(lines):
     from womgraph.validate.structure import shape_sql, structural_sql
 
     v = _both("events")[0]
-    v.con.register("t", pa.table({"line": list(range(len(lines))), "txt": lines}))
+    register(v.con, "t", pa.table({"line": list(range(len(lines))), "txt": lines}))
     try:
         fields = json_fields_sql(EVENT_RULES, f"(SELECT line, txt, {shape_sql('txt')} AS shape FROM t)")
         got = v.con.execute(f"SELECT structural FROM ({fields}) ORDER BY line").fetchall()
         want = v.con.execute(f"SELECT {structural_sql('txt')} FROM t ORDER BY line").fetchall()
     finally:
-        v.con.unregister("t")
+        unregister(v.con, "t")
     assert got == want, [(line, g, w) for line, (g,), (w,) in zip(lines, got, want) if g != w]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-__all__ = ["memory_connection", "configure", "literal", "SPILL_DIR", "spill_folder"]
+__all__ = ["memory_connection", "configure", "literal", "arrow", "register", "unregister", "SPILL_DIR", "spill_folder"]
 
 #: Where the spill folders of womgraph's databases are made (``<pid>-<random>`` each).
 SPILL_DIR = Path(tempfile.gettempdir()) / "womgraph-duckdb"
@@ -83,6 +83,34 @@ def configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     if not current.startswith(str(SPILL_DIR) + os.sep):
         con.execute("SET temp_directory = '" + str(spill_folder()).replace("'", "''") + "'")
     return con
+
+
+def arrow(con, sql: str, params=None):
+    """The rows of query ``sql`` as an Arrow table, on all of DuckDB's threads.
+
+    Through a relation (``con.sql``): DuckDB 2 streams the result of ``execute()``, and its
+    Arrow output copies the rows once more. A relation cannot be made while a result of
+    ``execute()`` is unfinished (a ``fetchone()`` leaves one), so that result is dropped first:
+    statements other than queries have run to their end by then.
+
+    >>> arrow(memory_connection(), "SELECT 1 AS a").to_pylist()
+    [{'a': 1}]
+    """
+    con.abort()
+    return con.sql(sql, params=params or None).to_arrow_table()
+
+
+def register(con, name: str, table) -> None:
+    """``con.register(name, table)``, after dropping an unfinished ``execute()`` result (as
+    :func:`arrow` does), which DuckDB 2 would refuse it for."""
+    con.abort()
+    con.register(name, table)
+
+
+def unregister(con, name: str) -> None:
+    """``con.unregister(name)``, after dropping an unfinished ``execute()`` result."""
+    con.abort()
+    con.unregister(name)
 
 
 def literal(value) -> str:

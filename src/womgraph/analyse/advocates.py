@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..schema import NON_ADVOCATE_ROLES
-from ..duck import literal
+from ..duck import arrow, literal, register, unregister
 from .frame import Frame
 
 __all__ = ["rank_advocates", "ADVOCATE_COLUMNS", "chain_credit"]
@@ -60,15 +60,13 @@ def chain_credit(parent: np.ndarray, decay: float = 0.5) -> tuple[np.ndarray, np
 
 def _chain_table(frame: Frame) -> pa.Table:
     con = frame.con
-    t = con.execute(
-        """
+    t = arrow(con, """
         WITH idx AS (SELECT node, row_number() OVER (ORDER BY node) - 1 AS i FROM cascade_nodes)
         SELECT n.node, coalesce(pi.i, -1) AS pidx
         FROM idx n LEFT JOIN cascade_edges e ON e.child = n.node
         LEFT JOIN idx pi ON pi.node = e.parent
         ORDER BY n.i
-        """
-    ).to_arrow_table()
+        """)
     credit, count = chain_credit(t.column("pidx").to_numpy().astype(np.int64))
     return pa.table({"node": t.column("node"), "chain_credit": credit, "chain_count": count})
 
@@ -76,7 +74,7 @@ def _chain_table(frame: Frame) -> pa.Table:
 def rank_advocates(frame: Frame) -> pa.Table:
     """Create ``advocates`` in the frame and return it (columns :data:`ADVOCATE_COLUMNS`)."""
     con = frame.con
-    con.register("chain_in", _chain_table(frame))
+    register(con, "chain_in", _chain_table(frame))
     half_life = float(frame.options.recency_half_life_days)
     end = f"CAST({literal(frame.end)} AS TIMESTAMPTZ)"
     excluded = "(" + ", ".join(f"'{r}'" for r in NON_ADVOCATE_ROLES) + ")"
@@ -146,7 +144,7 @@ def rank_advocates(frame: Frame) -> pa.Table:
         LEFT JOIN fl_acc fl ON fl.account = j.account
         """
     )
-    con.unregister("chain_in")
+    unregister(con, "chain_in")
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE advocates AS
@@ -173,4 +171,4 @@ def rank_advocates(frame: Frame) -> pa.Table:
         """
     )
     cols = ", ".join(ADVOCATE_COLUMNS)
-    return con.execute(f"SELECT {cols} FROM advocates ORDER BY rank").to_arrow_table()
+    return arrow(con, f"SELECT {cols} FROM advocates ORDER BY rank")

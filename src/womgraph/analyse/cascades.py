@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
+from ..duck import arrow, register, unregister
 from .content import find_roots
 from .frame import Frame
 
@@ -95,26 +96,23 @@ def build_cascades(frame: Frame) -> None:
           AND (p.exposure_ts IS NULL OR p.exposure_ts < c.exposure_ts)
         """
     )
-    nodes = con.execute(
-        """
+    nodes = arrow(con, """
         WITH n AS (SELECT child AS node FROM cedge UNION SELECT parent FROM cedge)
         SELECT n.node, row_number() OVER (ORDER BY n.node) - 1 AS idx FROM n ORDER BY n.node
-        """
-    ).to_arrow_table()
-    con.register("node_idx", nodes)
-    par = con.execute(
-        """
+        """)
+    register(con, "node_idx", nodes)
+    par = arrow(con, """
         SELECT coalesce(pi.idx, -1) AS pidx
         FROM node_idx n LEFT JOIN cedge e ON e.child = n.node
         LEFT JOIN node_idx pi ON pi.node = e.parent
         ORDER BY n.idx
-        """
-    ).to_arrow_table().column("pidx").to_numpy().astype(np.int64)
+        """).column("pidx").to_numpy().astype(np.int64)
     root, n_of, wiener = tree_wiener_index(par)
     _, hops = find_roots(par)
     names = nodes.column("node")
     safe = pa.array(np.where(root >= 0, root, 0))
-    con.register(
+    register(
+        con,
         "forest_in",
         pa.table(
             {
@@ -136,8 +134,8 @@ def build_cascades(frame: Frame) -> None:
         WHERE f.ok
         """
     )
-    con.unregister("forest_in")
-    con.unregister("node_idx")
+    unregister(con, "forest_in")
+    unregister(con, "node_idx")
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE cascade_edges AS

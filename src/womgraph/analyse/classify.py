@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from ..duck import literal
+from ..duck import literal, register, unregister
 from .content import find_roots
 from .frame import Frame
 
@@ -67,7 +67,7 @@ def flag_tables(frame: Frame, flags: pa.Table | None) -> None:
     the first rule (alphabetically) that names each account or event."""
     con = frame.con
     flags = flags if flags is not None else FLAGS_SCHEMA.empty_table()
-    con.register("flags_in", flags.select(FLAGS_SCHEMA.names).cast(FLAGS_SCHEMA))
+    register(con, "flags_in", flags.select(FLAGS_SCHEMA.names).cast(FLAGS_SCHEMA))
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE fl_acc AS
@@ -80,7 +80,7 @@ def flag_tables(frame: Frame, flags: pa.Table | None) -> None:
         SELECT event, min(rule) AS rule FROM flags_in WHERE event IS NOT NULL GROUP BY event
         """
     )
-    con.unregister("flags_in")
+    unregister(con, "flags_in")
 
 
 #: The flag rule of an event ``e`` (a flag on the event itself before one on its actor).
@@ -167,7 +167,7 @@ def _content(frame: Frame) -> None:
             "hops": pa.array(hops),
         }
     )
-    con.register("roots_in", roots)
+    register(con, "roots_in", roots)
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE content AS
@@ -176,7 +176,7 @@ def _content(frame: Frame) -> None:
         LEFT JOIN content0 rc ON rc.rowid = r.root_rn  -- no row for -1: on or below a cycle
         """
     )
-    con.unregister("roots_in")
+    unregister(con, "roots_in")
     con.execute("DROP TABLE content0")
 
 

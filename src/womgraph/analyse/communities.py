@@ -14,6 +14,7 @@ import random
 import numpy as np
 import pyarrow as pa
 
+from ..duck import arrow, register, unregister
 from .frame import Frame
 from .graph import igraph as _igraph
 
@@ -53,8 +54,7 @@ def louvain(sources: np.ndarray, targets: np.ndarray, weights: np.ndarray, n: in
 def detect_communities(frame: Frame) -> tuple[pa.Table, pa.Table]:
     """Create ``communities`` (account, community) and ``community_health``; return both."""
     con = frame.con
-    edges = con.execute(
-        """
+    edges = arrow(con, """
         WITH e AS (
             SELECT least(sender, person) AS a, greatest(sender, person) AS b, count(*) AS w
             FROM exposures WHERE kind = 'peer' GROUP BY ALL
@@ -63,15 +63,12 @@ def detect_communities(frame: Frame) -> tuple[pa.Table, pa.Table]:
         ix AS (SELECT node, row_number() OVER (ORDER BY node) - 1 AS i FROM n)
         SELECT ia.i AS s, ib.i AS t, e.w FROM e JOIN ix ia ON ia.node = e.a JOIN ix ib ON ib.node = e.b
         ORDER BY s, t
-        """
-    ).to_arrow_table()
-    nodes = con.execute(
-        """
+        """)
+    nodes = arrow(con, """
         WITH e AS (SELECT sender AS node FROM exposures WHERE kind = 'peer'
                    UNION SELECT person FROM exposures WHERE kind = 'peer')
         SELECT node FROM e ORDER BY node
-        """
-    ).to_arrow_table()
+        """)
     labels = louvain(
         edges.column("s").to_numpy(),
         edges.column("t").to_numpy(),
@@ -79,9 +76,9 @@ def detect_communities(frame: Frame) -> tuple[pa.Table, pa.Table]:
         nodes.num_rows,
         frame.options.seed,
     )
-    con.register("comm_in", pa.table({"account": nodes.column("node"), "community": pa.array(labels)}))
+    register(con, "comm_in", pa.table({"account": nodes.column("node"), "community": pa.array(labels)}))
     con.execute("CREATE OR REPLACE TEMP TABLE communities AS SELECT * FROM comm_in")
-    con.unregister("comm_in")
+    unregister(con, "comm_in")
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE community_health AS
@@ -114,6 +111,6 @@ def detect_communities(frame: Frame) -> tuple[pa.Table, pa.Table]:
         """
     )
     return (
-        con.execute("SELECT * FROM communities ORDER BY account").to_arrow_table(),
-        con.execute("SELECT * FROM community_health ORDER BY community").to_arrow_table(),
+        arrow(con, "SELECT * FROM communities ORDER BY account"),
+        arrow(con, "SELECT * FROM community_health ORDER BY community"),
     )

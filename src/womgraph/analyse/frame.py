@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
-from ..duck import configure, memory_connection
+from ..duck import arrow, configure, memory_connection, register, unregister
 from ..schema import ACCOUNTS_SCHEMA
 
 __all__ = ["Frame", "Options", "DISCLOSURE_MARKERS", "CONTEST_MARKERS", "ANALYSIS_COLUMNS"]
@@ -71,7 +71,7 @@ class Frame:
         if self.con is None:
             self.con = memory_connection()
             # Events are scanned in place (Arrow, zero copy).
-            self.con.register("ev_in", self.events)
+            register(self.con, "ev_in", self.events)
             self.con.execute("CREATE OR REPLACE TEMP VIEW ev AS SELECT *, NULL::BIGINT AS rid FROM ev_in")
         else:
             configure(self.con)
@@ -84,12 +84,12 @@ class Frame:
             cols = ", ".join(f'"{c}"' for c in ACCOUNTS_SCHEMA.names)
             self.con.execute(f"CREATE TEMP VIEW acc AS SELECT {cols} FROM accounts")
         else:
-            self.con.register("acc_in", self.accounts)
+            register(self.con, "acc_in", self.accounts)
             self.con.execute(
                 "CREATE TEMP TABLE acc AS SELECT * FROM acc_in "
                 "QUALIFY row_number() OVER (PARTITION BY id ORDER BY id) = 1"
             )
-            self.con.unregister("acc_in")
+            unregister(self.con, "acc_in")
         brands = self.con.execute(
             "SELECT id, handle, name FROM acc WHERE role = 'brand' ORDER BY id"
         ).fetchall()
@@ -125,4 +125,4 @@ class Frame:
         return "(" + "|".join(CONTEST_MARKERS) + ")"
 
     def arrow(self, sql: str, params: list | None = None) -> pa.Table:
-        return self.con.execute(sql, params or []).to_arrow_table()
+        return arrow(self.con, sql, params or [])

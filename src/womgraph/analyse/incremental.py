@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from ..duck import literal
+from ..duck import literal, register, unregister
 from ..store.base import Store
 from .attribution import (
     WINDOW_KINDS, attribute_adoptions, exposures_sql, inv_sql, latest_sql, order_key, window_hits_sql,
@@ -398,7 +398,7 @@ def _new_content(con) -> None:
     ).fetchnumpy()
     if len(t["rn"]):
         top, hops = find_roots(np.asarray(t["pidx"], dtype=np.int64))
-        con.register("_roots_in", pa.table({"rn": np.arange(len(top), dtype=np.int64), "top": top, "hops": hops}))
+        register(con, "_roots_in", pa.table({"rn": np.arange(len(top), dtype=np.int64), "top": top, "hops": hops}))
         # On a cycle among the new content: no root; below kept content: its root (none when
         # that is on or below a cycle); else the top is the root.
         con.execute(
@@ -413,7 +413,7 @@ def _new_content(con) -> None:
             FROM _n n JOIN _roots_in r USING (rn) LEFT JOIN _n t ON t.rn = r.top
             """
         )
-        con.unregister("_roots_in")
+        unregister(con, "_roots_in")
         con.execute("INSERT INTO changed_content SELECT hash(cid), true FROM _n")
     con.execute("DROP TABLE _n")
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from ..duck import arrow, register
 from .frame import Options
 
 __all__ = ["Analysis", "chain_rows", "table_columns", "table_rows"]
@@ -66,8 +67,8 @@ def chain_rows(cascades: pa.Table, edges: pa.Table, *, min_size: int = 2, top: i
 
     con = memory_connection()
     try:
-        con.register("c", cascades)
-        con.register("e", edges)
+        register(con, "c", cascades)
+        register(con, "e", edges)
         return _chains(con, "c", "e", min_size=min_size, top=top)
     finally:
         con.close()
@@ -102,8 +103,7 @@ def _number(x) -> str:
 
 def _chains(con, c: str, e: str, *, min_size, top) -> list[dict]:
     limit = f"LIMIT {int(top)}" if top else ""
-    rows = con.execute(
-        f"""
+    rows = arrow(con, f"""
         WITH ed AS (
             SELECT root, list([parent, child] ORDER BY generation, child_ts, child) AS edges,
                    list(round(hop_hours, 3) ORDER BY generation, child_ts, child) AS hop_hours
@@ -117,8 +117,7 @@ def _chains(con, c: str, e: str, *, min_size, top) -> list[dict]:
         WHERE c.size >= {_number(min_size)}
         ORDER BY c.size DESC, c.depth DESC, c.root
         {limit}
-        """
-    ).to_arrow_table()
+        """)
     return table_rows(rows)
 
 

@@ -42,6 +42,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from ..duck import arrow
+
 __all__ = ["STATE_FILE", "STATE_PARTS", "position", "save", "attach", "read_meta", "write_meta", "plain_strings",
            "read_part", "REASON_TYPE", "RULE_TYPE", "KIND_TYPE", "cls_view_sql", "cls_rows_sql", "EVENT_COLUMNS"]
 
@@ -228,6 +230,6 @@ def read_part(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> pa.Table
     attach(con, path, "st_read", read_only=True)
     try:
         sql = STATE_PARTS[name].format(db="st_read", cls=cls_view_sql("st_read"))
-        return con.execute(sql).to_arrow_table()
+        return arrow(con, sql)
     finally:
         con.execute("DETACH st_read")

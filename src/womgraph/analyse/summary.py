@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..duck import arrow, register
 from ..schema import EVENT_TYPES
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def event_summary(events: pa.Table) -> dict:
 
     con = memory_connection()
     try:
-        con.register("events", events)
+        register(con, "events", events)
         return stored_event_summary(con)
     finally:
         con.close()
@@ -57,10 +58,8 @@ def _summary(con, n: int, actors: int, first, last, counts_sql: str) -> dict:
 def stored_event_summary(con) -> dict:
     """:func:`event_summary` of the ``events`` table on the DuckDB connection ``con``: for the
     embedded store, computed where the events are (nothing is copied out)."""
-    one = con.execute(
-        "SELECT count(*) AS n, count(DISTINCT actor) AS actors, min(ts) AS first, max(ts) AS last "
-        "FROM events"
-    ).to_arrow_table().to_pylist()[0]
+    one = arrow(con, "SELECT count(*) AS n, count(DISTINCT actor) AS actors, min(ts) AS first, max(ts) AS last "
+        "FROM events").to_pylist()[0]
     return _summary(con, one["n"], one["actors"], one["first"], one["last"],
                     "SELECT coalesce({col}, '(none)'), count(*) FROM events GROUP BY 1")
 

@@ -36,7 +36,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from ..duck import memory_connection
+from ..duck import memory_connection, register
 from ..schema import ACCOUNT_FIELDS, EVENT_FIELDS
 
 __all__ = ["write_events", "write_accounts", "INTERCHANGE_FORMATS"]
@@ -84,7 +84,7 @@ def _write(table: pa.Table, path: str | Path, fmt: str, fields: tuple[str, ...])
     table = table.append_column("_ord", pa.array(np.arange(table.num_rows, dtype=np.int64)))
     con = memory_connection()
     try:
-        con.register("rows_in", table)
+        register(con, "rows_in", table)
         if fmt == "jsonl":
             _write_jsonl(con, known, has_extra, path)
         else:
@@ -112,7 +112,8 @@ def _write_jsonl(con: duckdb.DuckDBPyConnection, known: list[pa.Field], has_extr
         )
     else:
         line = "k"
-    reader = con.execute(
+    con.abort()  # no unfinished result of execute(): a relation could not be made (duck.arrow)
+    reader = con.sql(
         f"SELECT {line} || chr(10) AS line FROM (SELECT {obj} AS k, "
         f"{'extra' if has_extra else 'NULL'} AS extra, _ord FROM rows_in) ORDER BY _ord"
     ).to_arrow_reader(_BATCH_ROWS)

@@ -18,6 +18,8 @@ from typing import Iterator
 
 import pyarrow as pa
 
+from ..duck import arrow, register, unregister
+
 __all__ = ["table_lines"]
 
 #: Rows whose lines are made in one query.
@@ -148,9 +150,9 @@ def _batches(table: pa.Table, sql: str) -> Iterator[str]:
     con = memory_connection()
     try:
         for start in range(0, table.num_rows, SLICE_ROWS):
-            con.register("t", table.slice(start, SLICE_ROWS))
-            lines = con.execute(f"SELECT {sql} || chr(10) AS line FROM t").to_arrow_table().column(0)
-            con.unregister("t")
+            register(con, "t", table.slice(start, SLICE_ROWS))
+            lines = arrow(con, f"SELECT {sql} || chr(10) AS line FROM t").column(0)
+            unregister(con, "t")
             for chunk in lines.chunks:
                 if len(chunk):
                     _, offsets, data = chunk.buffers()

@@ -25,6 +25,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from ..duck import arrow, register, unregister
 from ..errors import StoreError, StoreLockedError
 from ..schema import ACCOUNTS_SCHEMA, EVENTS_SCHEMA
 from .base import CONFLICT_SCHEMA, AddResult
@@ -168,7 +169,7 @@ class EmbeddedStore:
         if any(n != _BATCH_ROWS for n in sizes[:-1]) or (sizes and sizes[-1] > _BATCH_ROWS):
             table = table.combine_chunks()
         batches = table.to_batches(max_chunksize=_BATCH_ROWS)
-        self._con.register("incoming", pa.Table.from_batches(batches, table.schema))
+        register(self._con, "incoming", pa.Table.from_batches(batches, table.schema))
         import pyarrow.compute as pc  # here, not for every command that opens the store
 
         if len(pc.unique(table.column("id"))) == table.num_rows:
@@ -188,7 +189,7 @@ class EmbeddedStore:
         return self._con.execute("SELECT count(*) FROM firsts").fetchone()[0]
 
     def _unstage(self) -> None:
-        self._con.unregister("incoming")
+        unregister(self._con, "incoming")
         self._con.execute("DROP TABLE IF EXISTS firsts")
         self._con.execute("DROP TABLE IF EXISTS known")
 
@@ -230,7 +231,7 @@ class EmbeddedStore:
     def _conflicts(self, known: int, repeated: int) -> pa.Table:
         if not (known or repeated):
             return CONFLICT_SCHEMA.empty_table()
-        return self._con.execute(self._CONFLICTS_SQL).to_arrow_table().cast(CONFLICT_SCHEMA)
+        return arrow(self._con, self._CONFLICTS_SQL).cast(CONFLICT_SCHEMA)
 
     def find_conflicts(self, events: pa.Table) -> pa.Table:
         repeated = self._stage(events, EVENTS_SCHEMA)
@@ -301,7 +302,7 @@ class EmbeddedStore:
                     CREATE OR REPLACE TEMP TABLE latest AS
                     SELECT id, {latest},
                            list_reduce(list(extra ORDER BY _ord) FILTER (WHERE extra IS NOT NULL),
-                                       (x, y) -> json_merge_patch(x, y)::VARCHAR) AS extra,
+                                       lambda x, y: json_merge_patch(x, y)::VARCHAR) AS extra,
                            arg_max(digest, _ord) AS digest, arg_max(src, _ord) AS src,
                            arg_max(line, _ord) AS line
                     FROM incoming GROUP BY id
@@ -348,9 +349,9 @@ class EmbeddedStore:
             for name, table in tables.items():
                 if not name.isidentifier():
                     raise StoreError(f"Result table name {name!r} is not an identifier.")
-                con.register("result_in", table)
+                register(con, "result_in", table)
                 con.execute(f"CREATE OR REPLACE TABLE result_{name} AS SELECT * FROM result_in")
-                con.unregister("result_in")
+                unregister(con, "result_in")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -442,13 +443,12 @@ class EmbeddedStore:
         sel = ", ".join(f'"{n}"' for n in names)
         schema = pa.schema([EVENTS_SCHEMA.field(n) for n in names])
         return (
-            self._con.execute(f"SELECT {sel} FROM events ORDER BY ts, id").to_arrow_table().cast(schema)
+            arrow(self._con, f"SELECT {sel} FROM events ORDER BY ts, id").cast(schema)
         )
 
     def accounts(self) -> pa.Table:
         return (
-            self._con.execute(f"SELECT {_cols(ACCOUNTS_SCHEMA)} FROM accounts ORDER BY id")
-            .to_arrow_table()
+            arrow(self._con, f"SELECT {_cols(ACCOUNTS_SCHEMA)} FROM accounts ORDER BY id")
             .cast(ACCOUNTS_SCHEMA)
         )
 
@@ -459,7 +459,7 @@ class EmbeddedStore:
 
     def sql(self, query: str, params: Sequence | None = None) -> pa.Table:
         """Run a read query against the store's tables (for reports and debugging)."""
-        return self._con.execute(query, params or []).to_arrow_table()
+        return arrow(self._con, query, params or [])
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A private connection to this store's database, for running the analysis where the

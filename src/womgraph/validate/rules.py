@@ -245,9 +245,9 @@ def canonical_extra(extra: str) -> str:
     # cast of the JSON to MAP(VARCHAR, VARCHAR): that writes 1e300 as "1e+300" and would change
     # the digests of stored records (tests/test_validate_fast.py pins this).
     entries = f"map_entries(CAST(CAST({extra} AS JSON) AS MAP(VARCHAR, JSON)))"
-    values = f"list_transform({entries}, x -> {{'key': x.key, 'value': json_extract_string(x.value, '$')}})"
-    kept = f"list_filter({values}, x -> coalesce(x.value, '') <> '')"
-    pairs = f"list_sort(list_transform({kept}, x -> x.key || chr(29) || x.value))"
+    values = f"list_transform({entries}, lambda x: {{'key': x.key, 'value': json_extract_string(x.value, '$')}})"
+    kept = f"list_filter({values}, lambda x: coalesce(x.value, '') <> '')"
+    pairs = f"list_sort(list_transform({kept}, lambda x: x.key || chr(29) || x.value))"
     # The pairs joined with chr(28), NULL when there are none: string_agg over the list gives
     # exactly what nullif(array_to_string(...), '') gave (no pair is empty), with the lists
     # built once (nullif repeats its argument, and DuckDB cannot share an expression that

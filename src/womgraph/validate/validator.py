@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..duck import memory_connection
+from ..duck import arrow, memory_connection, register, unregister
 from ..read.csv_reader import CsvChunk, column_name
 from ..read.lines import LineChunk
 from ..schema import ACCOUNTS_SCHEMA, EVENTS_SCHEMA
@@ -131,14 +131,14 @@ class Validator:
         try:
             return self._fast(parsed.fields_sql(self.rules, "parsed"))
         finally:
-            self.con.unregister("parsed")
+            unregister(self.con, "parsed")
 
     def _decoded_text(self, chunk: LineChunk, decoded: str) -> pa.Array:
         self._register("chunk", pa.table({"raw": chunk.lines}))
         try:
-            return self.con.execute(f"SELECT {decoded} FROM chunk").to_arrow_table().column(0)
+            return arrow(self.con, f"SELECT {decoded} FROM chunk").column(0)
         finally:
-            self.con.unregister("chunk")
+            unregister(self.con, "chunk")
 
     def _fast_text(self, chunk: LineChunk, line: pa.Array, text: pa.Array | None, decoded: str) -> pa.Table:
         """The SQL fast path (:mod:`.fast`) over the text of a chunk."""
@@ -152,7 +152,7 @@ class Validator:
             fields = json_fields_sql(self.rules, source)
             return self._fast(f"SELECT *, NULL::VARCHAR AS cell_problem FROM ({fields})")
         finally:
-            self.con.unregister("chunk")
+            unregister(self.con, "chunk")
 
     def _after_fast(self, chunk: LineChunk, src: str, line: pa.Array, text: pa.Array, out: pa.Table) -> Validated:
         """The exact rules over what the fast path set aside, and the rejects of lines that are
@@ -213,7 +213,7 @@ class Validator:
                 """,
             )
         finally:
-            self.con.unregister("slow_lines")
+            unregister(self.con, "slow_lines")
 
     # -- CSV --------------------------------------------------------------------------------
     def csv(self, chunk: CsvChunk, src: str) -> Validated:
@@ -240,7 +240,7 @@ class Validator:
             return Validated(self._out_schema.empty_table(), rejects, read)
 
         con = self.con
-        con.register("chunk", chunk.table)
+        register(con, "chunk", chunk.table)
         known = {r.name for r in self.rules}
         position = {}
         for i, name in enumerate(header):
@@ -290,10 +290,10 @@ class Validator:
             if pc.any(slow).as_py():
                 self._register("slow_lines", pa.table({"line": pc.filter(out.column("line"), slow)}))
                 exact = self._judge(src, "SELECT * FROM staged WHERE line IN (SELECT line FROM slow_lines)")
-                con.unregister("slow_lines")
+                unregister(con, "slow_lines")
         finally:
             con.execute("DROP VIEW staged")
-            con.unregister("chunk")
+            unregister(con, "chunk")
         everything = pa.array(np.ones(chunk.table.num_rows, dtype=bool))
         result = self._finish(src, out, everything, chunk.table.column("record"), exact)
         rejects = result.rejects
@@ -305,15 +305,14 @@ class Validator:
     def _register(self, name: str, table: pa.Table) -> None:
         """Hand ``table`` to DuckDB in several record batches, so that it reads them in parallel."""
         batches = table.to_batches(max_chunksize=_BATCH_ROWS)
-        self.con.register(name, pa.Table.from_batches(batches, table.schema))
+        register(self.con, name, pa.Table.from_batches(batches, table.schema))
 
     def _fast(self, staged: str) -> pa.Table:
         """The fast path over every row of ``staged``, in its order."""
         if not self.fast:
             staged = f"SELECT * REPLACE (true AS _odd) FROM ({staged})"
-        # A relation (not execute()) so that DuckDB runs the query on all its threads: the result
-        # of execute() is streamed, and its pipeline runs on one.
-        out = self.con.sql(fast_sql(self.rules, f"({staged})", events=self._events)).to_arrow_table()
+        # A relation (``arrow``, not execute()) so that DuckDB runs the query on all its threads.
+        out = arrow(self.con, fast_sql(self.rules, f"({staged})", events=self._events))
         readable_slow = pc.and_(pc.is_null(out.column("structural")), out.column("_slow"))
         self.last_slow = pc.sum(readable_slow).as_py() or 0  # records the exact rules judged
         line = out.column("line").to_numpy()
@@ -350,15 +349,14 @@ class Validator:
         con.execute(f"CREATE OR REPLACE TEMP VIEW staged_slow AS {staged}")
         con.execute(f"CREATE OR REPLACE TEMP TABLE screened AS {self._screen}")
         cols = ", ".join(f'"{n}"' for n in self._out_schema.names)
-        valid = con.execute(f"SELECT {cols} FROM screened WHERE NOT _bad ORDER BY line").to_arrow_table()
+        valid = arrow(con, f"SELECT {cols} FROM screened WHERE NOT _bad ORDER BY line")
         con.execute(
             "CREATE OR REPLACE TEMP VIEW staged_bad AS SELECT * FROM staged_slow "
             "WHERE line IN (SELECT line FROM screened WHERE _bad)"
         )
         # A bad record always gets a reason; should the two queries ever disagree, the record
         # is still rejected (never lost) with a generic reason.
-        rejects = con.execute(
-            f"""
+        rejects = arrow(con, f"""
             WITH why AS ({self._sql})
             SELECT {sql_str(src)} AS file, c.line,
                    coalesce(w.reason, 'invalid') AS reason,
@@ -366,8 +364,7 @@ class Validator:
                    rtrim(c.record, chr(13) || chr(10)) AS record
             FROM screened c LEFT JOIN why w USING (line)
             WHERE c._bad ORDER BY c.line
-            """
-        ).to_arrow_table()
+            """)
         con.execute("DROP VIEW staged_bad")
         con.execute("DROP VIEW staged_slow")
         con.execute("DROP TABLE screened")

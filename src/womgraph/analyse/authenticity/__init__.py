@@ -11,6 +11,7 @@ import json
 
 import pyarrow as pa
 
+from ...duck import register, unregister
 from ..classify import FLAGS_SCHEMA
 from ..frame import Frame
 from .examples import collecting
@@ -44,9 +45,9 @@ def detect(frame: Frame, pairs: pa.Table | None = None) -> tuple[list[dict], pa.
     t = EngagementThresholds()
     if pairs is None:
         pairs = _lockstep_pairs(frame.con, t)
-    frame.con.register("pairs_in", pairs)
+    register(frame.con, "pairs_in", pairs)
     frame.con.execute("CREATE OR REPLACE TEMP TABLE ls_pairs AS SELECT * FROM pairs_in")
-    frame.con.unregister("pairs_in")
+    unregister(frame.con, "pairs_in")
     flags: list[dict] = []
     with collecting(frame):  # the example events of every flag, in one pass at the end
         flags += farm_profile(frame, t)

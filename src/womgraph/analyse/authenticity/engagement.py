@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ...duck import arrow, register, unregister
 from ..frame import Frame
 from ..graph import components
 from .examples import collecting
@@ -76,7 +77,7 @@ def _profile_sql(t: EngagementThresholds) -> str:
 
 
 def farm_profile(frame: Frame, t: EngagementThresholds) -> list[dict]:
-    rows = frame.con.execute(_profile_sql(t)).to_arrow_table().to_pylist()
+    rows = arrow(frame.con, _profile_sql(t)).to_pylist()
     with collecting(frame) as ex:
         examples = ex.first("likes", [r["account"] for r in rows], 5)
     for r in rows:
@@ -160,8 +161,7 @@ def _lockstep_pairs(con, t: EngagementThresholds) -> pa.Table:
             """
         )
         # Verify the few candidates: count every coinciding like of the pair.
-        return con.execute(
-            f"""
+        return arrow(con, f"""
             WITH m AS (
                 SELECT c.xa, c.ya, count(*) AS shared
                 FROM _ls_cand c
@@ -186,8 +186,7 @@ def _lockstep_pairs(con, t: EngagementThresholds) -> pa.Table:
             SELECT least(na.actor, nb.actor) AS a, greatest(na.actor, nb.actor) AS b, hit.shared
             FROM hit JOIN names na ON na.h = hit.a JOIN names nb ON nb.h = hit.b
             ORDER BY 1, 2
-            """
-        ).to_arrow_table()
+            """)
     finally:
         for name in tables:
             con.execute(f"DROP TABLE IF EXISTS {name}")
@@ -220,8 +219,7 @@ def lockstep_pairs_update(con, t: EngagementThresholds, kept: str, likes: str, t
             GROUP BY x.a, y.a
             """
         )
-        return con.execute(
-            f"""
+        return arrow(con, f"""
             WITH q AS (SELECT a, b, max(shared) AS shared FROM _lu_pairs GROUP BY a, b),
             n AS (
                 SELECT a, count(*) AS n FROM {likes}
@@ -244,8 +242,7 @@ def lockstep_pairs_update(con, t: EngagementThresholds, kept: str, likes: str, t
                 WHERE hash(a) NOT IN (SELECT a FROM {touched}) AND hash(b) NOT IN (SELECT a FROM {touched})
                 UNION ALL SELECT * FROM fresh
             ) ORDER BY a, b
-            """
-        ).to_arrow_table()
+            """)
     finally:
         con.execute("DROP TABLE IF EXISTS _lu_pairs")
 
@@ -272,7 +269,7 @@ def lockstep_flags(frame: Frame, pairs: pa.Table, t: EngagementThresholds) -> li
     if not groups:
         return []
     member_of = pa.table({"actor": names.tolist(), "grp": labels})
-    con.register("members_in", member_of.filter(pc.is_in(member_of["grp"], pa.array(groups))))
+    register(con, "members_in", member_of.filter(pc.is_in(member_of["grp"], pa.array(groups))))
     stats = {  # likes and content liked of each group, in one pass
         g: (likes, posts)
         for g, likes, posts in con.execute(
@@ -285,7 +282,7 @@ def lockstep_flags(frame: Frame, pairs: pa.Table, t: EngagementThresholds) -> li
             """
         ).fetchall()
     }
-    con.unregister("members_in")
+    unregister(con, "members_in")
     flags = []
     with collecting(frame) as ex:
         examples = {g: ex.first_of_group("likes", sorted(names[labels == g].tolist()), 10) for g in groups}
@@ -324,8 +321,7 @@ def lockstep_flags(frame: Frame, pairs: pa.Table, t: EngagementThresholds) -> li
 
 def brand_only_engagement(frame: Frame, t: EngagementThresholds) -> list[dict]:
     """Young accounts whose every event is a like, share or reply on a brand post."""
-    rows = frame.con.execute(
-        f"""
+    rows = arrow(frame.con, f"""
         SELECT a.id AS account, x.events, x.brand_engagement, a.followers, a.following,
                round((epoch(x.first_ts) - epoch(a.created)) / 86400.0, 2) AS age_days_at_first_event
         FROM actor_stats x JOIN acc a ON a.id = x.actor
@@ -334,8 +330,7 @@ def brand_only_engagement(frame: Frame, t: EngagementThresholds) -> list[dict]:
           AND coalesce(a.role, '') NOT IN ('brand', 'employee', 'partner')
           AND x.brand_engagement = x.events
         ORDER BY a.id
-        """
-    ).to_arrow_table().to_pylist()
+        """).to_pylist()
     with collecting(frame) as ex:
         examples = ex.first("events", [r["account"] for r in rows], 5)
     for r in rows:

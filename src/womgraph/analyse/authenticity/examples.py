@@ -19,7 +19,7 @@ from typing import Iterator
 
 import pyarrow as pa
 
-from ...duck import literal
+from ...duck import literal, register, unregister
 
 __all__ = ["Examples", "collecting"]
 
@@ -69,13 +69,13 @@ class Examples:
             f"FILTER (WHERE {cond.format(disclosure=literal(disclosure))}), []) AS {kind}"
             for kind, cond in _KINDS.items()
         )
-        con.register("_examples_of", pa.table({"actor": wanted}))
+        register(con, "_examples_of", pa.table({"actor": wanted}))
         try:
             rows = con.execute(
                 f"SELECT actor, {lists} FROM ev WHERE actor IN (SELECT actor FROM _examples_of) GROUP BY actor"
             ).fetchall()
         finally:
-            con.unregister("_examples_of")
+            unregister(con, "_examples_of")
         found = {kind: {} for kind in _KINDS}
         for actor, *per_kind in rows:
             for kind, events in zip(_KINDS, per_kind):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from ...duck import literal
+from ...duck import literal, register, unregister
 from ..frame import Frame
 from ..graph import components
 
@@ -141,14 +141,14 @@ def _harvesting(frame: Frame, t: ReferralThresholds) -> list[dict]:
         return []
     # The invitations behind each flag, for every flagged referrer in one pass.
     pairs = [(src, dst) for src, _, _, harvested, _ in rows for dst in harvested]
-    frame.con.register("harvest_in", pa.table({"src": [p[0] for p in pairs], "dst": [p[1] for p in pairs]}))
+    register(frame.con, "harvest_in", pa.table({"src": [p[0] for p in pairs], "dst": [p[1] for p in pairs]}))
     events = dict(frame.con.execute(
         """
         SELECT i.src, list(i.id ORDER BY i.ts, i.id) FROM fr_inv i
         SEMI JOIN harvest_in h ON h.src = i.src AND h.dst = i.dst GROUP BY i.src
         """
     ).fetchall())
-    frame.con.unregister("harvest_in")
+    unregister(frame.con, "harvest_in")
     flags = []
     for src, referees, minimal, harvested, cut in rows:
         flags.append(
