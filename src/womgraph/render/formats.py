@@ -108,6 +108,47 @@ def _cells(values: list) -> list[str]:
     return out
 
 
+def _bulk_cells(column) -> list[str] | None:
+    """``_cells`` of an Arrow column's values, made for a whole column at once where its type
+    allows (UTC timestamps, booleans, lists of text: the slow cells of an advocates CSV);
+    None for other types. ``tests/test_formats_bulk.py`` holds both to the same text.
+    (Nothing here imports ``pyarrow.compute``, which brings pandas along when it is installed.)"""
+    import pyarrow as pa
+
+    t = column.type
+    if pa.types.is_boolean(t):
+        return ["" if v is None else ("true" if v else "false") for v in column.to_pylist()]
+    if (pa.types.is_list(t) or pa.types.is_large_list(t)) and pa.types.is_string(t.value_type):
+        return ["" if v is None else json.dumps(v, ensure_ascii=False) for v in column.to_pylist()]
+    if not (pa.types.is_timestamp(t) and t.tz in ("UTC", "+00:00", "Etc/UTC") and t.unit in ("s", "ms", "us")):
+        return None
+    import numpy as np
+
+    per = {"s": 1_000_000, "ms": 1_000, "us": 1}[t.unit]
+    values, valid = [], []
+    for chunk in column.chunks:
+        bitmap, data = chunk.buffers()[:2]
+        n, at = len(chunk), chunk.offset
+        v = np.frombuffer(data, dtype=np.int64)[at:at + n] if n else np.zeros(0, np.int64)
+        ok = (np.ones(n, dtype=bool) if bitmap is None else
+              np.unpackbits(np.frombuffer(bitmap, dtype=np.uint8), bitorder="little")[at:at + n].astype(bool))
+        values.append(np.where(ok, v, 0) * per)
+        valid.append(ok)
+    us = np.concatenate(values) if values else np.zeros(0, np.int64)
+    ok = np.concatenate(valid) if valid else np.zeros(0, bool)
+    if len(us) and not (_YEAR_1000_US <= us.min() and us.max() < _YEAR_10000_US):
+        return None  # years Python and NumPy write differently, or not at all
+    exact = np.datetime_as_string(us.astype("datetime64[us]"), unit="us")
+    seconds = np.datetime_as_string(us.astype("datetime64[us]").astype("datetime64[s]"), unit="s")
+    # isoformat() leaves out a zero fraction; +00:00 is written Z (to_jsonable)
+    text = np.char.add(np.where(us % 1_000_000 == 0, seconds, exact), "Z")
+    return np.where(ok, text, "").tolist()
+
+
+_YEAR_1000_US = -30610224000 * 1_000_000  # 1000-01-01T00:00:00Z
+_YEAR_10000_US = 253402300800 * 1_000_000  # 10000-01-01T00:00:00Z
+
+
 def _cell(value: Any) -> str:
     kind = type(value)
     if kind is str:  # the common cases first: a CSV of advocates has tens of thousands of cells
@@ -160,6 +201,9 @@ def emit(
 
 
 def _emit(data, fmt: str, stream: TextIO, *, title, columns, header: bool = True) -> None:
+    if fmt == "csv" and _is_table(data) and len(set(data.column_names)) == len(data.column_names):
+        _emit_csv_table(data, stream, columns=columns, header=header)
+        return
     by_column = _columns(data) if fmt == "csv" else None
     if by_column is not None:
         rows = None
@@ -194,6 +238,26 @@ def _emit(data, fmt: str, stream: TextIO, *, title, columns, header: bool = True
         Console(file=stream, width=_width(stream), soft_wrap=False).print(table)
     else:  # pragma: no cover - click restricts the choice
         raise ValueError(fmt)
+
+
+def _emit_csv_table(data, stream: TextIO, *, columns, header: bool) -> None:
+    """An Arrow table as CSV, column by column: the cells ``_emit`` writes for its rows."""
+    from ..analyse.result import _column_values
+
+    cols = list(columns) if columns else (list(data.column_names) if data.num_rows else [])
+    w = csv.writer(stream, lineterminator="\n")
+    if cols and header:  # no rows and no columns named: an empty file, not an empty header line
+        w.writerow(cols)
+    n = data.num_rows
+    cells = []
+    for c in cols:
+        if c not in data.column_names:
+            cells.append([""] * n)
+            continue
+        column = data.column(c)
+        bulk = _bulk_cells(column)
+        cells.append(bulk if bulk is not None else _cells(_column_values(column)))
+    w.writerows(zip(*cells))
 
 
 def _escape(text: str) -> str:
