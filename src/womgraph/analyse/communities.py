@@ -10,6 +10,7 @@ by size, then by their smallest member.
 from __future__ import annotations
 
 import random
+import threading
 
 import numpy as np
 import pyarrow as pa
@@ -18,7 +19,7 @@ from ..duck import arrow, register, unregister
 from .frame import Frame
 from .graph import igraph as _igraph
 
-__all__ = ["detect_communities", "louvain"]
+__all__ = ["Pending", "detect_communities", "louvain", "start"]
 
 
 def louvain(sources: np.ndarray, targets: np.ndarray, weights: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
@@ -34,13 +35,10 @@ def louvain(sources: np.ndarray, targets: np.ndarray, weights: np.ndarray, n: in
 
     g = ig.Graph(n=n, edges=np.column_stack([sources, targets]).astype(np.int64), directed=False)
     g.es["weight"] = weights
-    state = random.getstate()
-    random.seed(seed)
-    try:
-        ig.set_random_number_generator(random)
-        labels = np.asarray(g.community_multilevel(weights="weight").membership, dtype=np.int64)
-    finally:
-        random.setstate(state)
+    # A generator of its own (the same numbers as the module's after ``random.seed(seed)``):
+    # nothing else that draws from ``random`` meanwhile, in this thread or another, changes them.
+    ig.set_random_number_generator(random.Random(seed))
+    labels = np.asarray(g.community_multilevel(weights="weight").membership, dtype=np.int64)
     # Renumber: largest first, ties by the smallest node index.
     sizes = np.bincount(labels)
     first = np.full(len(sizes), n, dtype=np.int64)
@@ -51,9 +49,40 @@ def louvain(sources: np.ndarray, targets: np.ndarray, weights: np.ndarray, n: in
     return remap[labels]
 
 
-def detect_communities(frame: Frame) -> tuple[pa.Table, pa.Table]:
-    """Create ``communities`` (account, community) and ``community_health``; return both."""
-    con = frame.con
+class Pending:
+    """Louvain on the peer graph, running in a thread while the caller goes on (its SQL steps
+    release the GIL while DuckDB works): :func:`start` makes one, :func:`detect_communities`
+    takes its labels."""
+
+    def __init__(self, nodes: pa.Table, edges: pa.Table, seed: int) -> None:
+        self.nodes = nodes
+        self._out: list = []
+        args = (edges.column("s").to_numpy(), edges.column("t").to_numpy(),
+                edges.column("w").to_numpy().astype(float), nodes.num_rows, seed)
+        self._thread = threading.Thread(target=self._run, args=args, name="womgraph-louvain", daemon=True)
+        self._thread.start()
+
+    def _run(self, *args) -> None:
+        try:
+            self._out.append(louvain(*args))
+        except BaseException as exc:  # handed to the caller's thread by labels()
+            self._out.append(exc)
+
+    def labels(self) -> np.ndarray:
+        self._thread.join()
+        out = self._out[0]
+        if isinstance(out, BaseException):
+            raise out
+        return out
+
+
+def start(frame: Frame) -> Pending:
+    """Read the peer graph from ``exposures`` and start Louvain on it in a thread."""
+    nodes, edges = _peer_graph(frame.con)
+    return Pending(nodes, edges, frame.options.seed)
+
+
+def _peer_graph(con) -> tuple[pa.Table, pa.Table]:
     edges = arrow(con, """
         WITH e AS (
             SELECT least(sender, person) AS a, greatest(sender, person) AS b, count(*) AS w
@@ -69,13 +98,16 @@ def detect_communities(frame: Frame) -> tuple[pa.Table, pa.Table]:
                    UNION SELECT person FROM exposures WHERE kind = 'peer')
         SELECT node FROM e ORDER BY node
         """)
-    labels = louvain(
-        edges.column("s").to_numpy(),
-        edges.column("t").to_numpy(),
-        edges.column("w").to_numpy().astype(float),
-        nodes.num_rows,
-        frame.options.seed,
-    )
+    return nodes, edges
+
+
+def detect_communities(frame: Frame, pending: Pending | None = None) -> tuple[pa.Table, pa.Table]:
+    """Create ``communities`` (account, community) and ``community_health``; return both.
+    ``pending``: Louvain already started by :func:`start` (on the same ``exposures``)."""
+    con = frame.con
+    if pending is None:
+        pending = start(frame)
+    nodes, labels = pending.nodes, pending.labels()
     register(con, "comm_in", pa.table({"account": nodes.column("node"), "community": pa.array(labels)}))
     con.execute("CREATE OR REPLACE TEMP TABLE communities AS SELECT * FROM comm_in")
     unregister(con, "comm_in")

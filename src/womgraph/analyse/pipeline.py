@@ -24,6 +24,7 @@ from .authenticity import detect
 from .cascades import build_cascades
 from .classify import classify_adoptions, classify_interactions, features
 from .communities import detect_communities
+from .communities import start as start_communities
 from .frame import ANALYSIS_COLUMNS, Frame, Options
 from .metrics import event_counts, period_series, scorecard
 from .result import Analysis, chain_rows  # noqa: F401 - defined apart so the cache loads it cheaply
@@ -92,9 +93,10 @@ def downstream(frame: Frame, flags: list[dict]) -> Analysis:
     ``exposures``, ``inv``, the tallies, the flag hooks, and the summaries of the classes
     ``agg`` and ``peer_ev``): cascades, advocates, communities, the scorecard and the series;
     ``classes`` and ``exposures`` are left None for the caller."""
+    louvain = start_communities(frame)  # in a thread, while the SQL steps below run
     build_cascades(frame)
     advocates = rank_advocates(frame)
-    communities, health = detect_communities(frame)
+    communities, health = detect_communities(frame, louvain)
     metrics = scorecard(frame)
     metrics["flags"] = len(flags)
     return Analysis(
