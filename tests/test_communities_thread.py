@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from womgraph.analyse import communities
 from womgraph.analyse.communities import Pending, louvain
 
 
@@ -45,11 +46,16 @@ def test_the_same_labels_whatever_else_draws_from_random():
     assert len(set(first.tolist())) > 1
 
 
-def test_pending_gives_louvain_labels_and_hands_errors_over():
+def test_pending_gives_louvain_labels_and_hands_errors_over(monkeypatch):
     s, t, w, n = _graph()
     nodes = pa.table({"node": [f"u{i}" for i in range(n)]})
     edges = pa.table({"s": s, "t": t, "w": w.astype(np.int64)})
     assert np.array_equal(Pending(nodes, edges, 3).labels(), louvain(s, t, w, n, seed=3))
-    bad = pa.table({"s": np.array([0]), "t": np.array([n + 5]), "w": np.array([1])})  # no such node
-    with pytest.raises(Exception):
-        Pending(nodes, bad, 3).labels()
+
+    def broken(*args):
+        raise RuntimeError("louvain failed")
+
+    monkeypatch.setattr(communities, "louvain", broken)
+    pending = Pending(nodes, edges, 3)  # the error happens in the thread ...
+    with pytest.raises(RuntimeError, match="louvain failed"):  # ... and reaches the caller here
+        pending.labels()

@@ -65,7 +65,7 @@ class Pending:
     def _run(self, *args) -> None:
         try:
             self._out.append(louvain(*args))
-        except BaseException as exc:  # handed to the caller's thread by labels()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread by labels()
             self._out.append(exc)
 
     def labels(self) -> np.ndarray:
