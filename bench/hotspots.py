@@ -127,7 +127,7 @@ def _caller() -> str:
     f = sys._getframe(2)
     while f is not None:
         name = f.f_code.co_filename
-        if "/womgraph/" in name:
+        if "/womgraph/" in name and not name.endswith("/womgraph/duck.py"):  # duck.arrow: its caller
             return f"{name.split('/womgraph/', 1)[1]}:{f.f_code.co_name}:{f.f_lineno}"
         f = f.f_back
     return "?"
@@ -149,6 +149,14 @@ class TimedConnection:
             QUERY_CALLS[key] += 1
         return self
 
+    def cursor(self):
+        """The analysis runs on a cursor of the store's connection: timed as well."""
+        return TimedConnection(self._con.cursor())
+
+    def sql(self, *a, **kw):
+        """A relation (``duck.arrow`` reads results through one): its fetches are timed."""
+        return _TimedRelation(self._con.sql(*a, **kw), _caller())
+
     def __getattr__(self, name):
         attr = getattr(self._con, name)
         if name not in _FETCH:
@@ -161,6 +169,28 @@ class TimedConnection:
                 return attr(*a, **kw)
             finally:
                 QUERY_SECONDS[key] += time.perf_counter() - t
+
+        return fetch
+
+
+class _TimedRelation:
+    """A relation whose reads are charged to the line that made it."""
+
+    def __init__(self, rel, key: str):
+        self._rel, self._key = rel, key
+
+    def __getattr__(self, name):
+        attr = getattr(self._rel, name)
+        if name not in _FETCH:
+            return attr
+
+        def fetch(*a, **kw):
+            t = time.perf_counter()
+            try:
+                return attr(*a, **kw)
+            finally:
+                QUERY_SECONDS[self._key] += time.perf_counter() - t
+                QUERY_CALLS[self._key] += 1
 
         return fetch
 
