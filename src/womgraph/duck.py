@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-__all__ = ["memory_connection", "configure", "literal", "arrow", "register", "unregister", "SPILL_DIR", "spill_folder"]
+__all__ = ["memory_connection", "configure", "literal", "relation", "arrow", "register", "unregister", "SPILL_DIR", "spill_folder"]
 
 #: Where the spill folders of womgraph's databases are made (``<pid>-<random>`` each).
 SPILL_DIR = Path(tempfile.gettempdir()) / "womgraph-duckdb"
@@ -85,24 +85,29 @@ def configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def arrow(con, sql: str, params=None):
-    """The rows of query ``sql`` as an Arrow table, on all of DuckDB's threads.
+def relation(con, sql: str, params=None):
+    """Query ``sql`` as a DuckDB relation, for Arrow output on all of DuckDB's threads.
 
-    Through a relation (``con.sql``): DuckDB 2 streams the result of ``execute()``, and its
-    Arrow output copies the rows once more. A relation cannot be made while a result of
-    ``execute()`` is unfinished (a ``fetchone()`` leaves one), so that result is dropped first:
-    statements other than queries have run to their end by then.
+    DuckDB 2 streams the result of ``execute()``, and its Arrow output copies the rows once
+    more. A relation cannot be made while a result of ``execute()`` is unfinished (a
+    ``fetchone()`` leaves one), so that result is dropped first: statements other than queries
+    have run to their end by then."""
+    con.abort()
+    return con.sql(sql, params=params or None)
+
+
+def arrow(con, sql: str, params=None):
+    """The rows of query ``sql`` as an Arrow table (through :func:`relation`).
 
     >>> arrow(memory_connection(), "SELECT 1 AS a").to_pylist()
     [{'a': 1}]
     """
-    con.abort()
-    return con.sql(sql, params=params or None).to_arrow_table()
+    return relation(con, sql, params).to_arrow_table()
 
 
 def register(con, name: str, table) -> None:
     """``con.register(name, table)``, after dropping an unfinished ``execute()`` result (as
-    :func:`arrow` does), which DuckDB 2 would refuse it for."""
+    :func:`relation` does), which DuckDB 2 would refuse it for."""
     con.abort()
     con.register(name, table)
 

@@ -10,7 +10,7 @@ by size, then by their smallest member.
 from __future__ import annotations
 
 import random
-import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pyarrow as pa
@@ -52,28 +52,17 @@ def louvain(sources: np.ndarray, targets: np.ndarray, weights: np.ndarray, n: in
 class Pending:
     """Louvain on the peer graph, running in a thread while the caller goes on (its SQL steps
     release the GIL while DuckDB works): :func:`start` makes one, :func:`detect_communities`
-    takes its labels."""
+    takes its labels (an error in the thread is raised there)."""
 
     def __init__(self, nodes: pa.Table, edges: pa.Table, seed: int) -> None:
         self.nodes = nodes
-        self._out: list = []
-        args = (edges.column("s").to_numpy(), edges.column("t").to_numpy(),
-                edges.column("w").to_numpy().astype(float), nodes.num_rows, seed)
-        self._thread = threading.Thread(target=self._run, args=args, name="womgraph-louvain", daemon=True)
-        self._thread.start()
-
-    def _run(self, *args) -> None:
-        try:
-            self._out.append(louvain(*args))
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread by labels()
-            self._out.append(exc)
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="womgraph-louvain")
+        self._labels = pool.submit(louvain, edges.column("s").to_numpy(), edges.column("t").to_numpy(),
+                                   edges.column("w").to_numpy().astype(float), nodes.num_rows, seed)
+        pool.shutdown(wait=False)  # the thread ends with its one task
 
     def labels(self) -> np.ndarray:
-        self._thread.join()
-        out = self._out[0]
-        if isinstance(out, BaseException):
-            raise out
-        return out
+        return self._labels.result()
 
 
 def start(frame: Frame) -> Pending:

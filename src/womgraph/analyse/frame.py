@@ -125,4 +125,4 @@ class Frame:
         return "(" + "|".join(CONTEST_MARKERS) + ")"
 
     def arrow(self, sql: str, params: list | None = None) -> pa.Table:
-        return arrow(self.con, sql, params or [])
+        return arrow(self.con, sql, params)

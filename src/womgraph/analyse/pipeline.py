@@ -23,8 +23,7 @@ from .attribution import attribute, build_exposures
 from .authenticity import detect
 from .cascades import build_cascades
 from .classify import classify_adoptions, classify_interactions, features
-from .communities import detect_communities
-from .communities import start as start_communities
+from .communities import detect_communities, start as start_communities
 from .frame import ANALYSIS_COLUMNS, Frame, Options
 from .metrics import event_counts, period_series, scorecard
 from .result import Analysis, chain_rows  # noqa: F401 - defined apart so the cache loads it cheaply

@@ -80,15 +80,6 @@ def _rows(data: Sequence[dict] | pa.Table) -> list[dict]:
     return list(data)
 
 
-def _columns(data) -> dict[str, list] | None:
-    pa = sys.modules.get("pyarrow")
-    if pa is not None and isinstance(data, pa.Table):
-        from ..analyse.result import table_columns
-
-        return table_columns(data)
-    return None
-
-
 def _cells(values: list) -> list[str]:
     """``[_cell(v) for v in values]``, with the common types inline (a CSV of every advocate)."""
     out: list[str] = []
@@ -201,13 +192,11 @@ def emit(
 
 
 def _emit(data, fmt: str, stream: TextIO, *, title, columns, header: bool = True) -> None:
-    if fmt == "csv" and _is_table(data) and len(set(data.column_names)) == len(data.column_names):
-        _emit_csv_table(data, stream, columns=columns, header=header)
-        return
-    by_column = _columns(data) if fmt == "csv" else None
-    if by_column is not None:
+    # A table (with no repeated column name) is written to CSV column by column: the same cells.
+    by_column = fmt == "csv" and _is_table(data) and len(set(data.column_names)) == len(data.column_names)
+    if by_column:
         rows = None
-        cols = list(columns) if columns else (list(by_column) if data.num_rows else [])
+        cols = list(columns) if columns else (list(data.column_names) if data.num_rows else [])
     else:
         rows = _rows(data)
         cols = list(columns) if columns else (list(rows[0].keys()) if rows else [])
@@ -220,9 +209,8 @@ def _emit(data, fmt: str, stream: TextIO, *, title, columns, header: bool = True
         w = csv.writer(stream, lineterminator="\n")
         if cols and header:  # no rows and no columns named: an empty file, not an empty header line
             w.writerow(cols)
-        if by_column is not None:  # a table: column by column, the same cells
-            n = data.num_rows
-            w.writerows(zip(*(_cells(by_column[c]) if c in by_column else [""] * n for c in cols)))
+        if by_column:
+            w.writerows(zip(*(_column_cells(data, c) for c in cols)))
         else:
             for r in rows:
                 w.writerow([_cell(r.get(c)) for c in cols])
@@ -240,24 +228,15 @@ def _emit(data, fmt: str, stream: TextIO, *, title, columns, header: bool = True
         raise ValueError(fmt)
 
 
-def _emit_csv_table(data, stream: TextIO, *, columns, header: bool) -> None:
-    """An Arrow table as CSV, column by column: the cells ``_emit`` writes for its rows."""
+def _column_cells(table, name: str) -> list[str]:
+    """The CSV cells of column ``name`` of an Arrow table (empty ones when it has none)."""
+    if name not in table.column_names:
+        return [""] * table.num_rows
     from ..analyse.result import _column_values
 
-    cols = list(columns) if columns else (list(data.column_names) if data.num_rows else [])
-    w = csv.writer(stream, lineterminator="\n")
-    if cols and header:  # no rows and no columns named: an empty file, not an empty header line
-        w.writerow(cols)
-    n = data.num_rows
-    cells = []
-    for c in cols:
-        if c not in data.column_names:
-            cells.append([""] * n)
-            continue
-        column = data.column(c)
-        bulk = _bulk_cells(column)
-        cells.append(bulk if bulk is not None else _cells(_column_values(column)))
-    w.writerows(zip(*cells))
+    column = table.column(name)
+    bulk = _bulk_cells(column)
+    return bulk if bulk is not None else _cells(_column_values(column))
 
 
 def _escape(text: str) -> str:

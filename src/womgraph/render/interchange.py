@@ -36,7 +36,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from ..duck import memory_connection, register
+from ..duck import memory_connection, register, relation
 from ..schema import ACCOUNT_FIELDS, EVENT_FIELDS
 
 __all__ = ["write_events", "write_accounts", "INTERCHANGE_FORMATS"]
@@ -112,8 +112,8 @@ def _write_jsonl(con: duckdb.DuckDBPyConnection, known: list[pa.Field], has_extr
         )
     else:
         line = "k"
-    con.abort()  # no unfinished result of execute(): a relation could not be made (duck.arrow)
-    reader = con.sql(
+    reader = relation(
+        con,
         f"SELECT {line} || chr(10) AS line FROM (SELECT {obj} AS k, "
         f"{'extra' if has_extra else 'NULL'} AS extra, _ord FROM rows_in) ORDER BY _ord"
     ).to_arrow_reader(_BATCH_ROWS)

@@ -459,7 +459,7 @@ class EmbeddedStore:
 
     def sql(self, query: str, params: Sequence | None = None) -> pa.Table:
         """Run a read query against the store's tables (for reports and debugging)."""
-        return arrow(self._con, query, params or [])
+        return arrow(self._con, query, params)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A private connection to this store's database, for running the analysis where the
