@@ -62,6 +62,34 @@ def test_referral_cycle_does_not_loop_and_keeps_one_direction():
     assert len(chains) == 1 and chains[0]["size"] == 2  # one of the two edges is dropped
 
 
+def test_referral_cycles_are_flagged_with_their_invitations_and_corroboration():
+    # a -> b -> c -> a shares a device between a and c (corroborated: suspicious); d <-> e share
+    # nothing (a low note that changes no class); f -> g alone is no cycle. x and y share an
+    # e-mail but never invite each other: no flag. A shared identifier no two accounts share
+    # does not exist.
+    ev = [referral("r3", 3, "c", "a"), referral("r1", 1, "a", "b"), referral("r2", 2, "b", "c"),
+          referral("r2b", 2, "b", "c"), referral("r4", 4, "d", "e"), referral("r5", 5, "e", "d"),
+          referral("r6", 6, "f", "g"), referral("r7", 7, "x", "f")]
+    acc = [{"id": "brand", "role": "brand", "handle": "@glowbrew"},
+           {"id": "a", "device_hash": "dev1"}, {"id": "c", "device_hash": "dev1"},
+           {"id": "b", "device_hash": "dev2"}, {"id": "x", "email_hash": "m1"}, {"id": "y", "email_hash": "m1"}]
+    a = run(ev, acc)
+    cycles = sorted((f for f in a.flags if f["rule"] == "referral_cycle"), key=lambda f: f["accounts"])
+    assert [(f["accounts"], f["severity"], f["affects_class"], f["evidence"]) for f in cycles] == [
+        (["a", "b", "c"], "high", True,
+         {"events": ["r1", "r2", "r2b", "r3"], "values": {"cycle_size": 3, "corroborated": True}}),
+        (["d", "e"], "low", False, {"events": ["r4", "r5"], "values": {"cycle_size": 2, "corroborated": False}}),
+    ]
+    shared = [f for f in a.flags if f["rule"] == "shared_identity_referral"]
+    assert [(f["accounts"], f["evidence"]) for f in shared] == [
+        (["a", "c"], {"events": ["r3"], "values": {"invitations": 1, "shared": ["device_hash"]}})
+    ]
+    got = reasons(a)
+    assert {got[i] for i in ("r1", "r2", "r2b")} == {"suspicious:referral_cycle"}
+    assert got["r3"].startswith("suspicious:")
+    assert not any(got[i].startswith("suspicious:") for i in ("r4", "r5", "r6", "r7"))
+
+
 def test_out_of_order_input_gives_the_same_results():
     ev = [purchase("root_buys", 0, "r")] + [referral(f"r{i}", i + 1, "r", f"f{i}") for i in range(6)]
     ev += [purchase(f"b{i}", i + 2, f"f{i}") for i in range(6)]

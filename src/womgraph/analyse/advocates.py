@@ -83,10 +83,8 @@ def rank_advocates(frame: Frame) -> pa.Table:
         CREATE OR REPLACE TEMP TABLE advocates_all AS
         WITH own AS (SELECT * FROM peer_ev),  -- peer events that are not adoptions
         chan AS (  -- the channel they use most (ties: alphabetical)
-            SELECT actor, arg_max(channel, (n, -rank)) AS channel FROM (
-                SELECT actor, channel, count(*) AS n,
-                       dense_rank() OVER (PARTITION BY actor ORDER BY channel) AS rank
-                FROM own WHERE channel IS NOT NULL GROUP BY actor, channel)
+            SELECT actor, first(channel ORDER BY n DESC, channel) AS channel FROM (
+                SELECT actor, channel, count(*) AS n FROM own WHERE channel IS NOT NULL GROUP BY actor, channel)
             GROUP BY actor
         ),
         acts AS (  -- the person's own word of mouth

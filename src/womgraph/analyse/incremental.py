@@ -143,17 +143,16 @@ def _refresh(store: Store, con, options: Options, key: dict, summary: dict | Non
         _classes(con, kept)
     with _step("attribution"):
         _attribution(frame, kept)
+    with _step("save"):  # all but the checkpoint, which goes beside Louvain
+        for name in ("fl_acc", "fl_ev", "ls_pairs", "examples"):
+            con.execute(f"CREATE OR REPLACE TABLE st.{name} AS SELECT * FROM {name}")
+        write_meta(con, {"key": key, "position": position(con), "end": frame.end})
     with _step("downstream"):
         apply_count_changes(con, "st.agg")
         for name in ("attribution", "inv", "agg", "peer_ev"):
             con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM st.{name}")
         con.execute("CREATE OR REPLACE TEMP VIEW exposures AS SELECT *, 'peer' AS kind FROM st.peer_x")
-        a = downstream(frame, flags)
-    with _step("save"):
-        for name in ("fl_acc", "fl_ev", "ls_pairs"):
-            con.execute(f"CREATE OR REPLACE TABLE st.{name} AS SELECT * FROM {name}")
-        write_meta(con, {"key": key, "position": position(con), "end": frame.end})
-        con.execute("CHECKPOINT st")
+        a = downstream(frame, flags, meanwhile=lambda: con.execute("CHECKPOINT st"))
     if summary is not None:
         summary.update(counted_event_summary(con))
     log.info("analysis refreshed with %d new events", new)
@@ -238,7 +237,7 @@ def _flags(frame: Frame) -> list[dict]:
     with _step("flags: lockstep pairs"):
         pairs = lockstep_pairs_update(con, EngagementThresholds(), "st.ls_pairs", "st.ls_like", "ls_touched")
     with _step("flags: detectors"):
-        flags, hooks = detect(frame, pairs=pairs)
+        flags, hooks = detect(frame, pairs=pairs, examples=("st.examples", "nev"))
         flag_tables(frame, hooks)
     return flags
 

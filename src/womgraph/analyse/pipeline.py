@@ -13,6 +13,7 @@ advocates -> communities -> scorecard.
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Callable
 
 import duckdb
 import pyarrow as pa
@@ -27,9 +28,8 @@ from .communities import detect_communities, start as start_communities
 from .frame import ANALYSIS_COLUMNS, Frame, Options
 from .metrics import event_counts, period_series, scorecard
 from .result import Analysis, chain_rows  # noqa: F401 - defined apart so the cache loads it cheaply
-from .state import position
+from .state import position, saving
 from .summary import counted_event_summary
-from .state import save as save_state
 from .tallies import build_tallies
 
 __all__ = ["Analysis", "analyse", "analyse_store", "downstream"]
@@ -41,6 +41,8 @@ CLASSES_SQL = """
 """
 #: Peer exposures (who told whom), in time order: ``Analysis.exposures``.
 EXPOSURES_SQL = "SELECT person, sender, ts, event, kind FROM exposures WHERE kind = 'peer' ORDER BY ts, event"
+#: The attribution of every adoption, in time order: ``Analysis.attribution``.
+ATTRIBUTION_SQL = "SELECT * FROM attribution ORDER BY ts, id"
 
 
 
@@ -59,8 +61,9 @@ def analyse(
     With ``con`` (a private connection to a database with an ``events`` table, closed here),
     the events are read where they are instead of from ``events``. With ``state_to``, the
     working tables are saved there for the next refresh (``analyse.state``, with
-    ``state_meta``), and ``classes`` and ``exposures`` are left None: they are read from that
-    file and the store when asked for (at 10M events, sorting the classes alone takes ~3.5 s).
+    ``state_meta``), and ``classes``, ``exposures`` and ``attribution`` are left None: they
+    are read from that file and the store when asked for (at 10M events, sorting the classes
+    alone takes ~3.5 s; writing the attribution to the cache took 0.2 s of a refresh).
     ``summary_to`` (a dict) receives the summary of the events (``analyse.summary``), from the
     analysis' own counts."""
     options = options or Options()
@@ -76,31 +79,45 @@ def analyse(
         event_counts(frame)
         if summary_to is not None:
             summary_to.update(counted_event_summary(frame.con))
-        a = downstream(frame, flags)
         if state_to is None:
-            a.classes = frame.arrow(CLASSES_SQL)
-            a.exposures = frame.arrow(EXPOSURES_SQL)
+            kept: dict[str, pa.Table] = {}
+
+            def keep() -> None:  # the sort of every event's class goes beside Louvain
+                kept.update(classes=frame.arrow(CLASSES_SQL), exposures=frame.arrow(EXPOSURES_SQL),
+                            attribution=frame.arrow(ATTRIBUTION_SQL))
+
+            a = downstream(frame, flags, meanwhile=keep)
+            for name, table in kept.items():
+                setattr(a, name, table)
         else:
-            save_state(frame.con, state_to, {**(state_meta or {}), "end": frame.end})
+            with saving(frame.con, state_to, {**(state_meta or {}), "end": frame.end}) as write:
+                a = downstream(frame, flags, meanwhile=write)  # the state is written beside Louvain
         return a
     finally:
         frame.close()
 
 
-def downstream(frame: Frame, flags: list[dict]) -> Analysis:
+def downstream(frame: Frame, flags: list[dict], meanwhile: Callable[[], None] | None = None) -> Analysis:
     """Everything after the classes and the attribution, all on small tables (``attribution``,
     ``exposures``, ``inv``, the tallies, the flag hooks, and the summaries of the classes
     ``agg`` and ``peer_ev``): cascades, advocates, communities, the scorecard and the series;
-    ``classes`` and ``exposures`` are left None for the caller."""
-    louvain = start_communities(frame)  # in a thread, while the SQL steps below run
+    ``classes``, ``attribution`` and ``exposures`` are left None for the caller (they are
+    read from the kept state when it is kept: see :data:`~womgraph.analyse.state.STATE_PARTS`).
+
+    ``meanwhile`` runs while Louvain does, in a thread: igraph holds the GIL until it is done,
+    so only a statement that DuckDB has started by then runs beside it. The caller's longest
+    statement that does not need the communities goes there (saving the state)."""
     build_cascades(frame)
     advocates = rank_advocates(frame)
+    louvain = start_communities(frame)
+    if meanwhile is not None:
+        meanwhile()
     communities, health = detect_communities(frame, louvain)
     metrics = scorecard(frame)
     metrics["flags"] = len(flags)
     return Analysis(
         classes=None,
-        attribution=frame.arrow("SELECT * FROM attribution ORDER BY ts, id"),
+        attribution=None,
         exposures=None,
         cascades=frame.arrow("SELECT * FROM cascades ORDER BY size DESC, depth DESC, root"),
         cascade_edges=frame.arrow("SELECT * FROM cascade_edges ORDER BY root, generation, child"),

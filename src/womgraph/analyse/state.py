@@ -23,14 +23,15 @@ copied, and what is kept is small:
     kind inside its window, and every person's latest exposure of each kind inside the window
     before the last event (``analyse.attribution``): a refresh attributes new adoptions, and
     adoptions whose exposures changed, from these and the events it classified again.
-the tallies (``analyse.tallies``), ``ls_pairs``, ``fl_acc``, ``fl_ev``
-    the detectors' inputs, the lockstep pairs and the flag hooks.
+the tallies (``analyse.tallies``), ``ls_pairs``, ``fl_acc``, ``fl_ev``, ``examples``
+    the detectors' inputs, the lockstep pairs, the flag hooks and the first events of every
+    account a flag has shown (``analyse.authenticity.examples``).
 ``meta``
     which events (count and last row id of the store's ``events``), accounts (a digest),
     options and code the tables describe.
 
-The class of every event and the peer exposures of a cached analysis are read from this file
-(with the store, for the events' own fields), so they are not written twice.
+The class of every event, the peer exposures and the attribution of a cached analysis are read
+from this file (with the store, for the events' own fields), so they are not written twice.
 """
 
 from __future__ import annotations
@@ -38,19 +39,20 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import duckdb
 import pyarrow as pa
 
 from ..duck import arrow
 
-__all__ = ["STATE_FILE", "STATE_PARTS", "position", "save", "attach", "read_meta", "write_meta", "plain_strings",
+__all__ = ["STATE_FILE", "STATE_PARTS", "position", "saving", "attach", "read_meta", "write_meta", "plain_strings",
            "read_part", "REASON_TYPE", "RULE_TYPE", "KIND_TYPE", "cls_view_sql", "cls_rows_sql", "EVENT_COLUMNS"]
 
 STATE_FILE = "state.duckdb"
 
 #: What a state's ``meta`` must match for a refresh (besides the events, checked apart).
-FORMAT = 3
+FORMAT = 4
 
 _TYPES = ("post", "reply", "share", "like", "mention", "referral", "recommendation", "signup",
           "purchase", "review")
@@ -105,7 +107,7 @@ _SAVE = {
     "peer_ev": "SELECT * FROM peer_ev",
     **{name: f"SELECT * FROM {name}" for name in (
         "inv", "attribution", "window_hits", "latest_x", "actor_stats", "brand_posts", "partner_stats", "fr_inv", "adopt_ev",
-        "ls_like", "fr_ids", "ls_pairs", "fl_acc", "fl_ev")},
+        "ls_like", "fr_ids", "ls_pairs", "fl_acc", "fl_ev", "examples")},
 }
 
 
@@ -146,6 +148,7 @@ STATE_PARTS = {
         SELECT id, class, reason, type, actor, target, ts, channel FROM ({cls}) ORDER BY ts, id
     """,
     "exposures": "SELECT person, sender, ts, event, 'peer' AS kind FROM {db}.peer_x ORDER BY ts, event",
+    "attribution": "SELECT * FROM {db}.attribution ORDER BY ts, id",
 }
 
 
@@ -192,18 +195,26 @@ def plain_strings(con: duckdb.DuckDBPyConnection):
         con.execute("SET disabled_compression_methods = '" + (before or "").replace("'", "''") + "'")
 
 
-def save(con: duckdb.DuckDBPyConnection, path: Path, meta: dict) -> None:
-    """Write the kept tables of the frame on ``con`` and ``meta`` to a new state file."""
+@contextmanager
+def saving(con: duckdb.DuckDBPyConnection, path: Path, meta: dict) -> Iterator[Callable[[], None]]:
+    """Attach a new state file at ``path`` and give the function that writes the kept tables of
+    the frame on ``con`` and ``meta`` into it; detached on the way out. The function's first
+    statement is its longest (the class of every event), so it can run beside Louvain (see
+    ``analyse.pipeline.downstream``)."""
     pos = meta.get("position") or {}
     if pos and pos["events"] != pos["max_rowid"] + 1:
         raise ValueError(f"the store's row ids have gaps ({pos}): its state cannot be kept")
+
+    def write() -> None:
+        for name, sql in _SAVE.items():
+            con.execute(f"CREATE TABLE st.{name} AS {sql}")
+        con.execute("CREATE TABLE st.meta (doc VARCHAR)")
+        write_meta(con, meta)
+
     with plain_strings(con):
         attach(con, path)
         try:
-            for name, sql in _SAVE.items():
-                con.execute(f"CREATE TABLE st.{name} AS {sql}")
-            con.execute("CREATE TABLE st.meta (doc VARCHAR)")
-            write_meta(con, meta)
+            yield write
         finally:
             con.execute("DETACH st")
 

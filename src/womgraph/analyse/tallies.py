@@ -23,9 +23,10 @@ Tables (in the frame's connection):
     one row per (account, liked content) as 64-bit hashes, with the time of the first like
     (the lockstep rule's input).
 ``fr_ids``
-    the identifiers that link identities (``email_hash``, ``device_hash``, ``payment_hash``) of
-    every account, one row each (from the profiles: a refresh, which needs unchanged accounts,
-    keeps it as it is).
+    the identifiers that link identities (``email_hash``, ``device_hash``, ``payment_hash``),
+    one row per account and identifier, of the identifiers two or more accounts share: the
+    only ones the referral rules can use (at 10M events, 3k of 784k rows). From the profiles:
+    a refresh, which needs unchanged accounts, keeps it as it is.
 """
 
 from __future__ import annotations
@@ -99,9 +100,12 @@ def build_tallies(con: duckdb.DuckDBPyConnection, src: str = "feat", *, events: 
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE fr_ids AS
-        SELECT id AS account, 'email_hash' AS link, email_hash AS value FROM acc WHERE email_hash IS NOT NULL
-        UNION ALL SELECT id, 'device_hash', device_hash FROM acc WHERE device_hash IS NOT NULL
-        UNION ALL SELECT id, 'payment_hash', payment_hash FROM acc WHERE payment_hash IS NOT NULL
+        WITH ids AS (
+            SELECT id AS account, 'email_hash' AS link, email_hash AS value FROM acc WHERE email_hash IS NOT NULL
+            UNION ALL SELECT id, 'device_hash', device_hash FROM acc WHERE device_hash IS NOT NULL
+            UNION ALL SELECT id, 'payment_hash', payment_hash FROM acc WHERE payment_hash IS NOT NULL
+        )
+        SELECT * FROM ids WHERE (link, value) IN (SELECT link, value FROM ids GROUP BY ALL HAVING count(*) >= 2)
         """
     )
 
@@ -140,11 +144,15 @@ def merge_tallies(con: duckdb.DuckDBPyConnection, src: str, db: str) -> None:
     con.execute(f"INSERT INTO {db}.partner_stats SELECT * FROM _merged_partner")
     con.execute(f"INSERT INTO {db}.fr_inv {_fr_inv(src)}")
     con.execute(f"INSERT INTO {db}.adopt_ev {_adopt_ev(src)}")
-    # Likes: a (account, content) already kept keeps its earlier first like.
+    # Likes: a (account, content) already kept keeps its earlier first like. (The kept likes
+    # of the new likers first: an anti join would build its table of every kept like, 0.08 s
+    # at 10M events against 0.04.)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _new_likes AS
-        SELECT n.* FROM ({_ls_like(src)}) n ANTI JOIN {db}.ls_like o ON o.a = n.a AND o.p = n.p
+        WITH n AS ({_ls_like(src)})
+        SELECT n.* FROM n ANTI JOIN (SELECT a, p FROM {db}.ls_like WHERE a IN (SELECT a FROM n)) o
+          ON o.a = n.a AND o.p = n.p
         """
     )
     con.execute(f"INSERT INTO {db}.ls_like SELECT * FROM _new_likes")

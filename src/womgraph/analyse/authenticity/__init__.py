@@ -33,12 +33,15 @@ FLAG_TABLE_SCHEMA = pa.schema(
 )
 
 
-def detect(frame: Frame, pairs: pa.Table | None = None) -> tuple[list[dict], pa.Table]:
+def detect(frame: Frame, pairs: pa.Table | None = None,
+           examples: tuple[str, str] | None = None) -> tuple[list[dict], pa.Table]:
     """Run every detector over the tallies; return the flags and the hooks (account/event ->
     rule) for classes.
 
     The lockstep pairs (a, b, shared) are found here unless ``pairs`` gives them (a refresh
-    updates the kept ones); either way they are left in the frame as ``ls_pairs``. Flags are
+    updates the kept ones); either way they are left in the frame as ``ls_pairs``. The example
+    events of the flags are left in ``examples``; a refresh gives the kept ones and the new
+    events as ``examples`` (see ``Examples.resolve``). Flags are
     numbered ``<rule>-<n>`` in a stable order (rule, then first account), so the same data
     gives the same flag ids.
     """
@@ -49,7 +52,7 @@ def detect(frame: Frame, pairs: pa.Table | None = None) -> tuple[list[dict], pa.
     frame.con.execute("CREATE OR REPLACE TEMP TABLE ls_pairs AS SELECT * FROM pairs_in")
     unregister(frame.con, "pairs_in")
     flags: list[dict] = []
-    with collecting(frame):  # the example events of every flag, in one pass at the end
+    with collecting(frame, examples):  # the example events of every flag, in one pass at the end
         flags += farm_profile(frame, t)
         flags += lockstep_flags(frame, pairs, t)
         flags += brand_only_engagement(frame, t)

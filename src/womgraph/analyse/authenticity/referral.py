@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from ...duck import literal, register, unregister
+from ...duck import arrow, register, unregister
 from ..frame import Frame
 from ..graph import components
 
@@ -86,30 +86,50 @@ def _shared_identity(frame: Frame) -> list[dict]:
 
 
 def _cycles(frame: Frame, corroborated: set[str]) -> list[dict]:
-    edges = frame.con.execute("SELECT DISTINCT src, dst FROM fr_inv ORDER BY 1, 2").fetchall()
-    if not edges:
+    con = frame.con
+    nodes = arrow(con, "SELECT src AS node FROM fr_inv UNION SELECT dst FROM fr_inv ORDER BY node").column("node")
+    if not len(nodes):
         return []
-    names, inv = np.unique(np.array(edges).ravel(), return_inverse=True)
-    src, dst = inv[0::2], inv[1::2]
-    labels = components(len(names), src, dst, strong=True)
-    sizes = np.bincount(labels)
+    register(con, "_fr_nodes", pa.table({"node": nodes, "i": np.arange(len(nodes))}))
+    try:
+        edges = arrow(con, """
+            SELECT DISTINCT a.i AS s, b.i AS t FROM fr_inv e
+            JOIN _fr_nodes a ON a.node = e.src JOIN _fr_nodes b ON b.node = e.dst
+            """)
+    finally:
+        unregister(con, "_fr_nodes")
+    labels = components(len(nodes), edges.column("s").to_numpy(), edges.column("t").to_numpy(), strong=True)
+    in_cycle = np.bincount(labels)[labels] >= 2
+    if not in_cycle.any():
+        return []
+    # The invitations inside each cycle, for every cycle in one pass.
+    members = pa.table({"account": nodes.filter(pa.array(in_cycle)), "cycle": labels[in_cycle]})
+    register(con, "_fr_cycles", members)
+    try:
+        events = dict(con.execute(
+            """
+            SELECT a.cycle, list(e.id ORDER BY e.ts, e.id) FROM fr_inv e
+            JOIN _fr_cycles a ON a.account = e.src JOIN _fr_cycles b ON b.account = e.dst AND b.cycle = a.cycle
+            GROUP BY a.cycle
+            """
+        ).fetchall())
+    finally:
+        unregister(con, "_fr_cycles")
     flags = []
-    for label in np.flatnonzero(sizes >= 2):
-        members = sorted(names[labels == label].tolist())
-        member_set = set(members)
-        m = literal(members)
-        events = [r[0] for r in frame.con.execute(
-            f"SELECT id FROM fr_inv WHERE list_contains({m}, src) AND list_contains({m}, dst) ORDER BY ts, id"
-        ).fetchall()]
-        backed = bool(member_set & corroborated)
+    names = members.column("account").to_pylist()  # in name order, as ``nodes``
+    of: dict[int, list[str]] = {}
+    for name, label in zip(names, members.column("cycle").to_pylist()):
+        of.setdefault(label, []).append(name)
+    for label, accounts in of.items():
+        backed = not corroborated.isdisjoint(accounts)
         flags.append(
             {
                 "kind": "referral_fraud",
                 "rule": "referral_cycle",
                 "severity": "high" if backed else "low",
-                "accounts": members,
-                "evidence": {"events": events[:20], "values": {"cycle_size": len(members),
-                                                               "corroborated": backed}},
+                "accounts": accounts,
+                "evidence": {"events": events.get(label, [])[:20], "values": {"cycle_size": len(accounts),
+                                                                              "corroborated": backed}},
                 "affects_class": backed,
             }
         )
