@@ -82,6 +82,39 @@ def test_state_persists_between_opens(tmp_path):
         assert log["read"] == 2 and isinstance(log["at"], dt.datetime)
 
 
+def test_a_small_write_is_left_in_the_log_and_a_large_one_checkpointed(tmp_path, monkeypatch):
+    import womgraph.store.embedded as embedded
+
+    wal = tmp_path / "s" / "womgraph.duckdb.wal"
+    with EmbeddedStore(tmp_path / "s") as s:
+        s.add_events(events(*({"id": f"e{i}"} for i in range(50))))
+    assert 0 < wal.stat().st_size < embedded.LAZY_CHECKPOINT_BYTES  # not checkpointed on close
+    with EmbeddedStore(tmp_path / "s", read_only=True) as s:  # replayed, read only
+        assert s.counts()["events"] == 50
+    monkeypatch.setattr(embedded, "LAZY_CHECKPOINT_BYTES", 1)  # as for a log past the limit
+    with EmbeddedStore(tmp_path / "s") as s:
+        s.add_events(events({"id": "e50"}))
+    assert not wal.exists() or wal.stat().st_size == 0  # checkpointed: everything in the file
+    with EmbeddedStore(tmp_path / "s", read_only=True) as s:
+        assert sorted(s.events(["id"]).column("id").to_pylist()) == sorted(f"e{i}" for i in range(51))
+
+
+def test_a_write_left_in_the_log_survives_a_process_that_dies(tmp_path):
+    # The log is as durable as the file: a process killed after its commit loses nothing.
+    code = textwrap.dedent(f"""
+        import os, sys
+        sys.path.insert(0, {str(__import__("pathlib").Path(__file__).parent)!r})
+        from test_store_embedded import events
+        from womgraph.store import EmbeddedStore
+        s = EmbeddedStore({str(tmp_path / "s")!r})
+        s.add_events(events({{"id": "e1"}}, {{"id": "e2"}}))
+        os._exit(0)  # no close, no checkpoint
+    """)
+    subprocess.run([sys.executable, "-c", code], check=True)
+    with EmbeddedStore(tmp_path / "s", read_only=True) as s:
+        assert s.events(["id"]).column("id").to_pylist() == ["e1", "e2"]
+
+
 def test_read_only_open_of_a_missing_store_says_what_to_do(tmp_path):
     with pytest.raises(StoreError) as err:
         EmbeddedStore(tmp_path / "none", read_only=True)
