@@ -37,9 +37,9 @@ from this file (with the store, for the events' own fields), so they are not wri
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from collections.abc import Callable, Iterator
 
 import duckdb
 import pyarrow as pa

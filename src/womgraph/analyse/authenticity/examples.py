@@ -103,7 +103,7 @@ class Examples:
                     """
                 )
             as_pairs = ", ".join(  # (microseconds, id): ordered as (ts, id), no datetimes made
-                f"list_transform({k}, lambda e: [epoch_us(e.ts)::VARCHAR, e.id])" for k in _KINDS
+                f"list_transform({k}, lambda e: {{'us': epoch_us(e.ts), 'id': e.id}})" for k in _KINDS
             )
             rows = con.execute(
                 f"SELECT actor, {as_pairs} FROM examples WHERE actor IN (SELECT actor FROM _examples_of)"
@@ -113,7 +113,7 @@ class Examples:
         found = {kind: {} for kind in _KINDS}
         for actor, *per_kind in rows:
             for kind, events in zip(_KINDS, per_kind):
-                found[kind][actor] = [(int(t), i) for t, i in events]
+                found[kind][actor] = [(e["us"], e["id"]) for e in events]
         for kind, out, n in self._singles:
             for account in out:
                 out[account].extend(i for _, i in found[kind].get(account, [])[:n])
