@@ -184,7 +184,8 @@ def ingest(
             for path in paths
         ]
         summary.sources.extend(src for _, _, src in jobs)
-        validators = {"events": Validator("events"), "accounts": Validator("accounts")}
+        # One per kind that comes in (each holds an in-memory DuckDB, ~0.015 s to open).
+        validators = {kind: Validator(kind) for kind in dict.fromkeys(kind for kind, _, _ in jobs)}
         try:
             # The next chunk is read and validated while this one is stored; closing stops that
             # work before the validators are closed, whatever happens here.

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from .analyse.cache import cached_analysis, cached_event_summary
 from .analyse.frame import Options
-from .analyse.result import table_rows
+from .analyse.result import table_rows, top_chains
 
 if TYPE_CHECKING:
     from .analyse.result import Analysis
@@ -52,11 +52,10 @@ def report_from_analysis(store: Store, a: Analysis, *, top: int = 10) -> dict:
     m = a.metrics
     adv_cols = ["rank", "account", "handle", "followers", "score", "conversions_direct",
                 "conversions_chain", "people_reached", "reason"]
-    chains = a.chains()
     chain_cols = ["root", "size", "depth", "max_breadth", "structural_virality", "conversions",
                   "conversions_per_generation", "median_hop_hours"]
-    longest = sorted(chains, key=lambda c: (-c["depth"], -c["size"], c["root"]))[:3]
-    valuable = sorted(chains, key=lambda c: (-c["conversions"], -c["depth"], c["root"]))[:3]
+    longest = top_chains(a.cascades, ("depth", "size"), 3)
+    valuable = top_chains(a.cascades, ("conversions", "depth"), 3)
     by_rule: dict[str, int] = {}
     for f in a.flags:
         by_rule[f["rule"]] = by_rule.get(f["rule"], 0) + 1

@@ -109,15 +109,13 @@ def build_cascades(frame: Frame) -> None:
         """).column("pidx").to_numpy().astype(np.int64)
     root, n_of, wiener = tree_wiener_index(par)
     _, hops = find_roots(par)
-    names = nodes.column("node")
-    safe = pa.array(np.where(root >= 0, root, 0))
     register(
         con,
         "forest_in",
         pa.table(
             {
-                "node": names,
-                "root": pa.compute.take(names, safe) if len(names) else names,
+                "node": nodes.column("node"),
+                "root_idx": pa.array(root),  # the root's name is joined in below
                 "generation": pa.array(hops),
                 "ok": pa.array(root >= 0),
                 "tree_size": pa.array(n_of),
@@ -128,9 +126,10 @@ def build_cascades(frame: Frame) -> None:
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE cascade_nodes AS
-        SELECT f.node, f.root, f.generation, f.tree_size, f.wiener,
+        SELECT f.node, r.node AS root, f.generation, f.tree_size, f.wiener,
                fa.id IS NOT NULL AS adopted, fa.ts AS adopt_ts, fa.id AS adoption
-        FROM forest_in f LEFT JOIN first_adoption fa ON fa.adopter = f.node
+        FROM forest_in f JOIN node_idx r ON r.idx = f.root_idx
+        LEFT JOIN first_adoption fa ON fa.adopter = f.node
         WHERE f.ok
         """
     )

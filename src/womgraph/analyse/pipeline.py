@@ -82,7 +82,7 @@ def analyse(
         if state_to is None:
             kept: dict[str, pa.Table] = {}
 
-            def keep() -> None:  # the sort of every event's class goes beside Louvain
+            def keep() -> None:  # the sort of every event's class goes beside a Louvain worker
                 kept.update(classes=frame.arrow(CLASSES_SQL), exposures=frame.arrow(EXPOSURES_SQL),
                             attribution=frame.arrow(ATTRIBUTION_SQL))
 
@@ -91,7 +91,7 @@ def analyse(
                 setattr(a, name, table)
         else:
             with saving(frame.con, state_to, {**(state_meta or {}), "end": frame.end}) as write:
-                a = downstream(frame, flags, meanwhile=write)  # the state is written beside Louvain
+                a = downstream(frame, flags, meanwhile=write)  # written beside a Louvain worker
         return a
     finally:
         frame.close()
@@ -104,12 +104,12 @@ def downstream(frame: Frame, flags: list[dict], meanwhile: Callable[[], None] | 
     ``classes``, ``attribution`` and ``exposures`` are left None for the caller (they are
     read from the kept state when it is kept: see :data:`~womgraph.analyse.state.STATE_PARTS`).
 
-    ``meanwhile`` runs while Louvain does, in a thread: igraph holds the GIL until it is done,
-    so only a statement that DuckDB has started by then runs beside it. The caller's longest
-    statement that does not need the communities goes there (saving the state)."""
+    Louvain starts first: on a large peer graph it runs in a process of its own beside the
+    cascades, the advocates and ``meanwhile``, the caller's work that does not need the
+    communities (saving the state)."""
+    louvain = start_communities(frame)
     build_cascades(frame)
     advocates = rank_advocates(frame)
-    louvain = start_communities(frame)
     if meanwhile is not None:
         meanwhile()
     communities, health = detect_communities(frame, louvain)

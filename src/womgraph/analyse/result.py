@@ -6,18 +6,20 @@ pyarrow, not the analysis steps and their dependencies (networkx, scipy, igraph)
 
 from __future__ import annotations
 
+import math
 import operator
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from ..duck import arrow, register
 from .frame import Options
 
-__all__ = ["Analysis", "chain_rows", "table_columns", "table_rows"]
+__all__ = ["Analysis", "chain_rows", "table_columns", "table_rows", "top_chains"]
 
 
 @dataclass
@@ -87,6 +89,56 @@ def chain_rows_from_files(cascades: Path, edges: Path, *, min_size: int = 2, top
         return _chains(con, _parquet(cascades), _parquet(edges), min_size=min_size, top=top)
     finally:
         con.close()
+
+
+def top_chains(cascades: pa.Table, keys: tuple[str, ...], n: int, *, min_size: int = 2) -> list[dict]:
+    """The first ``n`` cascades of at least ``min_size`` people by ``keys`` (each largest
+    first), ties by root: rows of :func:`chain_rows` without ``edges`` and ``hop_hours``,
+    rounded as there.
+
+    The report shows three chains by depth and three by conversions: sorting the candidates
+    here costs less than a DuckDB connection, let alone every chain with its edges (0.13 s
+    at 10M events).
+
+    >>> c = pa.table({"root": ["a", "b", "c", "d"], "size": [5, 3, 3, 1], "depth": [1, 2, 2, 0],
+    ...               "structural_virality": [1.6, 1.0000005, 1.0, None], "median_hop_hours": [2.5, 0.0, 1.0, None]})
+    >>> [(r["root"], r["structural_virality"]) for r in top_chains(c, ("depth", "size"), 2)]
+    [('b', 1.000001), ('c', 1.0)]
+    """
+    size = cascades.column("size").to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(size >= min_size)
+    if n <= 0 or not len(rows):
+        return []
+    cols = [cascades.column(k).to_numpy(zero_copy_only=False)[rows] for k in keys]
+    order = np.lexsort(tuple(-c for c in reversed(cols)))  # the first key decides first
+    if len(order) > n:  # the first n and whatever ties with the last of them
+        last = order[n - 1]
+        ties = np.logical_and.reduce([c == c[last] for c in cols])
+        order = np.union1d(order[:n], np.flatnonzero(ties))
+    roots = cascades.column("root")
+    picked = sorted(order.tolist(), key=lambda i: (*(-c[i] for c in cols), roots[int(rows[i])].as_py()))[:n]
+    out = []
+    for i in picked:
+        row = table_rows(cascades.slice(int(rows[i]), 1))[0]
+        row["structural_virality"] = _duck_round(row.get("structural_virality"), 6)
+        row["median_hop_hours"] = _duck_round(row.get("median_hop_hours"), 3)
+        out.append(row)
+    return out
+
+
+def _duck_round(x: float | None, digits: int) -> float | None:
+    """``round(x, digits)`` as DuckDB computes it (half away from zero on ``x * 10**digits``),
+    which Python's ``round`` (exact decimal, half to even) does not always match."""
+    if x is None:
+        return None
+    m = 10.0**digits
+    v = x * m
+    a = abs(v)
+    r = math.floor(a)
+    if a - r >= 0.5:
+        r += 1.0
+    out = math.copysign(r, v) / m
+    return x if math.isinf(out) or math.isnan(out) else out
 
 
 def _parquet(path: Path) -> str:

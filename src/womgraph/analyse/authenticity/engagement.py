@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ...duck import arrow, register, unregister
 from ..frame import Frame
@@ -265,11 +264,12 @@ def lockstep_flags(frame: Frame, pairs: pa.Table, t: EngagementThresholds) -> li
     )
     m = pairs.num_rows
     labels = components(len(names), inv[:m], inv[m:])
-    groups = [label for label in np.unique(labels) if np.count_nonzero(labels == label) >= t.lockstep_min_group]
+    sizes = np.bincount(labels - labels.min())
+    groups = (np.flatnonzero(sizes >= t.lockstep_min_group) + labels.min()).tolist()
     if not groups:
         return []
-    member_of = pa.table({"actor": names.tolist(), "grp": labels})
-    register(con, "members_in", member_of.filter(pc.is_in(member_of["grp"], pa.array(groups))))
+    in_groups = np.isin(labels, groups)
+    register(con, "members_in", pa.table({"actor": names[in_groups].tolist(), "grp": labels[in_groups]}))
     stats = {  # likes and content liked of each group, in one pass
         g: (likes, posts)
         for g, likes, posts in con.execute(

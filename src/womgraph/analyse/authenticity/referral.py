@@ -102,8 +102,13 @@ def _cycles(frame: Frame, corroborated: set[str]) -> list[dict]:
     in_cycle = np.bincount(labels)[labels] >= 2
     if not in_cycle.any():
         return []
-    # The invitations inside each cycle, for every cycle in one pass.
-    members = pa.table({"account": nodes.filter(pa.array(in_cycle)), "cycle": labels[in_cycle]})
+    # The invitations inside each cycle, for every cycle in one pass. (The members are picked
+    # by DuckDB: filtering an Arrow array would import pyarrow.compute, 0.06 s.)
+    register(con, "_fr_labels", pa.table({"account": nodes, "cycle": labels, "keep": in_cycle}))
+    try:
+        members = arrow(con, "SELECT account, cycle FROM _fr_labels WHERE keep ORDER BY account")
+    finally:
+        unregister(con, "_fr_labels")
     register(con, "_fr_cycles", members)
     try:
         events = dict(con.execute(
