@@ -208,6 +208,36 @@ def test_a_new_mention_changes_what_an_old_post_is(tmp_path, caplog):
     _check_append(tmp_path, caplog, rows)
 
 
+def test_kept_events_that_become_word_of_mouth_count_for_their_authors(tmp_path, caplog):
+    # Kept: wes shared vic's post and uma tagged a friend in it, which named nothing (social).
+    # New: a mention of the brand in that post makes it peer content, so wes's share and uma's
+    # tag become word of mouth, though neither has a new event: what each said is taken again
+    # (first and latest advocacy, channel, example events).
+    kept = [
+        {"id": "k-share", "ts": "2026-03-29T09:00:00Z", "type": "share", "actor": "wes", "post": "s-wes-1",
+         "parent": "p-vic-1", "channel": "twitter"},
+        {"id": "k-tag", "ts": "2026-03-29T10:00:00Z", "type": "mention", "actor": "uma", "target": "finn",
+         "post": "p-vic-1", "channel": "twitter"},
+    ]
+    new = [{"id": "m-vic", "ts": _ts(1), "type": "mention", "actor": "ana", "target": "glowbrew", "post": "p-vic-1"}]
+    with EmbeddedStore(tmp_path / "s") as store:
+        ingest(store, [TINY / "events.jsonl", _write(tmp_path / "kept.jsonl", kept)], [TINY / "accounts.csv"])
+        before = _reasons(_everything(cached_analysis(store)))
+        ingest(store, [_write(tmp_path / "new.jsonl", new)])
+        got, refreshed = _refreshed(store, caplog)
+        assert refreshed
+        want = _everything(analyse_store(store))
+    _assert_same(got, want)
+    assert (before["k-share"], before["k-tag"]) == ("social:share", "social:mention")
+    assert (_reasons(got)["k-share"], _reasons(got)["k-tag"]) == ("peer:share_of_peer_story", "peer:tagged_friend")
+    # uma reached finn (a share reaches nobody in particular: wes scores nothing)
+    advocates = got["advocates"]
+    row = advocates["account"].index("uma")
+    assert advocates["example_events"][row] == ["k-tag"]
+    assert advocates["first_advocacy"][row] == datetime(2026, 3, 29, 10, tzinfo=timezone.utc)
+    assert "wes" not in advocates["account"]
+
+
 def test_a_late_referral_with_the_code_an_adopter_used_takes_over_the_attribution(tmp_path, caplog):
     rows = [
         {"id": "r-late", "ts": _ts(1), "type": "referral", "actor": "ana", "target": "kai",

@@ -20,7 +20,7 @@ from ..schema import NON_ADVOCATE_ROLES
 from ..duck import arrow, literal, register, unregister
 from .frame import Frame
 
-__all__ = ["rank_advocates", "ADVOCATE_COLUMNS", "chain_credit"]
+__all__ = ["ACTS_SQL", "ADVOCATE_COLUMNS", "build_acts", "chain_credit", "rank_advocates"]
 
 ADVOCATE_COLUMNS = (
     "account", "rank", "score", "handle", "followers", "conversions_direct", "conversions_chain",
@@ -71,8 +71,32 @@ def _chain_table(frame: Frame) -> pa.Table:
     return pa.table({"node": t.column("node"), "chain_credit": credit, "chain_count": count})
 
 
+#: Each person's own word of mouth, from rows of ``peer_ev`` (peer events that are not
+#: adoptions) in ``{src}``: first and last, the channel used most (ties: alphabetical) and the
+#: three latest (ties: by id). A refresh computes it again for the people whose rows changed.
+ACTS_SQL = """
+    WITH own AS (SELECT * FROM {src}),
+    chan AS (
+        SELECT actor, first(channel ORDER BY n DESC, channel) AS channel FROM (
+            SELECT actor, channel, count(*) AS n FROM own WHERE channel IS NOT NULL GROUP BY actor, channel)
+        GROUP BY actor
+    )
+    SELECT o.actor AS account, min(o.ts) AS first_advocacy, max(o.ts) AS last_advocacy,
+           any_value(c.channel) AS channel,
+           min_by(o.id, (-epoch_us(o.ts), o.id), 3) AS recent_events  -- latest first: a top-3, not a sort
+    FROM own o LEFT JOIN chan c USING (actor)
+    GROUP BY o.actor
+"""
+
+
+def build_acts(frame: Frame) -> None:
+    """Create ``adv_acts`` (:data:`ACTS_SQL`) from ``peer_ev``; kept in the state."""
+    frame.con.execute(f"CREATE OR REPLACE TEMP TABLE adv_acts AS {ACTS_SQL.format(src='peer_ev')}")
+
+
 def rank_advocates(frame: Frame) -> pa.Table:
-    """Create ``advocates`` in the frame and return it (columns :data:`ADVOCATE_COLUMNS`)."""
+    """Create ``advocates`` in the frame from ``adv_acts`` (:func:`build_acts`) and the
+    attribution, cascades and flags, and return it (columns :data:`ADVOCATE_COLUMNS`)."""
     con = frame.con
     register(con, "chain_in", _chain_table(frame))
     half_life = float(frame.options.recency_half_life_days)
@@ -81,19 +105,7 @@ def rank_advocates(frame: Frame) -> pa.Table:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE advocates_all AS
-        WITH own AS (SELECT * FROM peer_ev),  -- peer events that are not adoptions
-        chan AS (  -- the channel they use most (ties: alphabetical)
-            SELECT actor, first(channel ORDER BY n DESC, channel) AS channel FROM (
-                SELECT actor, channel, count(*) AS n FROM own WHERE channel IS NOT NULL GROUP BY actor, channel)
-            GROUP BY actor
-        ),
-        acts AS (  -- the person's own word of mouth
-            SELECT o.actor AS account, min(o.ts) AS first_advocacy, max(o.ts) AS last_advocacy,
-                   any_value(c.channel) AS channel,
-                   min_by(o.id, (-epoch_us(o.ts), o.id), 3) AS recent_events  -- latest first: a top-3, not a sort
-            FROM own o LEFT JOIN chan c USING (actor)
-            GROUP BY o.actor
-        ),
+        WITH acts AS (SELECT * FROM adv_acts),
         reach AS (
             SELECT sender AS account, count(DISTINCT person) AS people_reached
             FROM exposures WHERE kind = 'peer' GROUP BY sender

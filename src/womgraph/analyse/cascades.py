@@ -24,7 +24,7 @@ from .frame import Frame
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["build_cascades", "structural_virality", "tree_wiener_index"]
+__all__ = ["FIRST_ADOPTION_SQL", "build_cascades", "first_adoptions", "structural_virality", "tree_wiener_index"]
 
 
 def structural_virality(tree: "nx.Graph") -> float:
@@ -74,16 +74,23 @@ def tree_wiener_index(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
     return root, n_of, np.where(ok, w[np.where(ok, root, 0)], 0.0)
 
 
+#: Each adopter's first adoption (by time, then id) with its attribution, from the rows of
+#: ``attribution`` in ``{src}``. A refresh computes it again for the adopters it attributed again.
+FIRST_ADOPTION_SQL = """
+    SELECT * FROM {src}
+    QUALIFY row_number() OVER (PARTITION BY adopter ORDER BY ts, id) = 1
+"""
+
+
+def first_adoptions(frame: Frame) -> None:
+    """Create ``first_adoption`` (:data:`FIRST_ADOPTION_SQL`) from ``attribution``; kept in the state."""
+    frame.con.execute(f"CREATE OR REPLACE TEMP TABLE first_adoption AS {FIRST_ADOPTION_SQL.format(src='attribution')}")
+
+
 def build_cascades(frame: Frame) -> None:
-    """Create ``cascade_nodes``, ``cascade_edges`` and ``cascades`` in the frame."""
+    """Create ``cascade_nodes``, ``cascade_edges`` and ``cascades`` in the frame from
+    ``first_adoption`` (:func:`first_adoptions`)."""
     con = frame.con
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE first_adoption AS
-        SELECT * FROM attribution
-        QUALIFY row_number() OVER (PARTITION BY adopter ORDER BY ts, id) = 1
-        """
-    )
     # Candidate edges and the time-respect test (the parent's own reaching exposure, if any,
     # came strictly before the exposure that reached the child).
     con.execute(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import duckdb
 import pyarrow as pa
@@ -55,13 +56,15 @@ class Frame:
     ``events`` is an Arrow table with at least :data:`ANALYSIS_COLUMNS`, or None with ``con``:
     a connection of its own (closed with the frame) to a database whose ``events`` table has
     those columns. ``accounts`` likewise: an Arrow table, or None with ``con`` to read them
-    from its database's ``accounts`` table (no copy through Arrow).
+    from its database's ``accounts`` table (no copy through Arrow). ``end``: the time of the
+    latest event, when the caller knows it (else it is looked up: 0.03 s at 10M events).
     """
 
     events: pa.Table | None
     accounts: pa.Table | None
     options: Options = field(default_factory=Options)
     con: duckdb.DuckDBPyConnection | None = None
+    end: datetime | None = None
 
     def __post_init__(self) -> None:
         in_store = self.accounts is None and self.con is not None
@@ -100,7 +103,8 @@ class Frame:
                 if n and n.strip():
                     names.add(n.strip().lstrip("@#").lower())
         self.brand_names = sorted(names, key=lambda s: (-len(s), s))
-        self.end = self.con.execute("SELECT max(ts) FROM ev").fetchone()[0]
+        if self.end is None:
+            self.end = self.con.execute("SELECT max(ts) FROM ev").fetchone()[0]
 
     def close(self) -> None:
         self.con.close()

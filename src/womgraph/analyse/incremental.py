@@ -41,8 +41,9 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from ..duck import literal, register, unregister
+from ..duck import configure, literal, register, unregister
 from ..store.base import Store
+from .advocates import ACTS_SQL
 from .attribution import (
     WINDOW_KINDS, attribute_adoptions, exposures_sql, inv_sql, latest_sql, order_key, window_hits_sql,
     window_us,
@@ -53,6 +54,7 @@ from .classify import (
     BASE, CONTENT_TYPES, FLAG_JOIN, FLAG_RULE, adoption_reason, cls_sql, content_sql, features,
     flag_tables,
 )
+from .cascades import FIRST_ADOPTION_SQL
 from .content import find_roots
 from .metrics import PEER_EV_SQL, apply_count_changes, count_change
 from .frame import ANALYSIS_COLUMNS, Frame, Options
@@ -118,15 +120,17 @@ def _refresh(store: Store, con, options: Options, key: dict, summary: dict | Non
     kept = int(meta["position"]["max_rowid"])
     TIMINGS.clear()
     STATS.clear()
-    with _step("frame"):
-        frame = Frame(None, None, options, con=con)
     with _step("new events"):
+        configure(con)  # as the frame has it (UTC), before the latest time is read below
         cols = ", ".join(f'"{c}"' for c in ANALYSIS_COLUMNS)
         con.execute(f"CREATE TEMP TABLE nev AS SELECT {cols}, rowid AS rid FROM events WHERE rowid > {kept}")
-        new, first_new = con.execute("SELECT count(*), min(ts) FROM nev").fetchone()
+        new, first_new, last_new = con.execute("SELECT count(*), min(ts), max(ts) FROM nev").fetchone()
         if first_new <= old_end:
             log.info("analysing every event: new events from %s, not after the last kept one", first_new)
             return None
+    with _step("frame"):  # every new event comes after every kept one: the latest is new
+        frame = Frame(None, None, options, con=con, end=last_new)
+    with _step("features"):
         features(frame, "nev", "nfeat")
         if _points_at_new_content(con, kept):
             log.info("analysing every event: stored events point at content that arrived only now")
@@ -149,12 +153,12 @@ def _refresh(store: Store, con, options: Options, key: dict, summary: dict | Non
         write_meta(con, {"key": key, "position": position(con), "end": frame.end})
     with _step("downstream"):
         apply_count_changes(con, "st.agg")
-        for name in ("attribution", "inv", "agg", "peer_ev"):
+        for name in ("attribution", "inv", "agg", "peer_ev", "adv_acts", "first_adoption"):
             con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM st.{name}")
         con.execute("CREATE OR REPLACE TEMP VIEW exposures AS SELECT *, 'peer' AS kind FROM st.peer_x")
         a = downstream(frame, flags, meanwhile=lambda: con.execute("CHECKPOINT st"))
     if summary is not None:
-        summary.update(counted_event_summary(con))
+        summary.update(counted_event_summary(con, frame.end))
     log.info("analysis refreshed with %d new events", new)
     return a
 
@@ -450,6 +454,11 @@ def _classes(con, kept: int) -> None:
     con.execute(f"UPDATE st.cls SET reason = r.reason::{REASON_TYPE} FROM rcls r WHERE st.cls.rowid = r.rid")
     con.execute("DELETE FROM st.peer_ev WHERE id IN (SELECT id FROM rcls)")
     con.execute(f"INSERT INTO st.peer_ev {PEER_EV_SQL.format(src='rcls')}")
+    # Only the actors of these events have peer events that changed: their word of mouth anew.
+    con.execute("CREATE OR REPLACE TEMP TABLE _acts_of AS SELECT DISTINCT actor FROM rcls")
+    con.execute("DELETE FROM st.adv_acts WHERE account IN (SELECT actor FROM _acts_of)")
+    own = "st.peer_ev WHERE actor IN (SELECT actor FROM _acts_of)"
+    con.execute(f"INSERT INTO st.adv_acts {ACTS_SQL.format(src=own)}")
     # New events come after every kept adoption, so their exposures explain new adoptions only
     # (all of them attributed again); kept events classified again may explain kept ones.
     con.execute(
@@ -474,7 +483,7 @@ def _classes(con, kept: int) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE _ni AS {inv_sql('rcls')}")
     con.execute("INSERT INTO st.inv SELECT * FROM _ni")
     con.execute("INSERT INTO inv_keys SELECT id FROM _ni UNION SELECT via FROM _ni WHERE via IS NOT NULL")
-    for t in ("_ni", "_rev", "_rbase", "_look", "dirty", "changed_content", "nbase", "rcls"):
+    for t in ("_ni", "_rev", "_rbase", "_look", "dirty", "changed_content", "nbase", "rcls", "_acts_of"):
         con.execute(f"DROP TABLE {t}")
 
 
@@ -550,6 +559,12 @@ def _attribution(frame: Frame, kept: int) -> None:
     con.execute("INSERT INTO st.window_hits SELECT * FROM _whits")
     con.execute("DELETE FROM st.attribution WHERE id IN (SELECT id FROM _adopt)")
     con.execute("INSERT INTO st.attribution SELECT * FROM _attr")
+    # Only these adopters' attributions changed: their first adoptions anew.
+    con.execute("CREATE OR REPLACE TEMP TABLE _firsts_of AS SELECT DISTINCT adopter FROM _adopt")
+    con.execute("DELETE FROM st.first_adoption WHERE adopter IN (SELECT adopter FROM _firsts_of)")
+    theirs = "st.attribution WHERE adopter IN (SELECT adopter FROM _firsts_of)"
+    con.execute(f"INSERT INTO st.first_adoption {FIRST_ADOPTION_SQL.format(src=theirs)}")
+    con.execute("DROP TABLE _firsts_of")
     _latest(frame, scanned)
     con.execute(
         f"""

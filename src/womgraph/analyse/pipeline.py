@@ -19,10 +19,10 @@ import duckdb
 import pyarrow as pa
 
 from ..store.base import Store
-from .advocates import rank_advocates
+from .advocates import build_acts, rank_advocates
 from .attribution import attribute, build_exposures
 from .authenticity import detect
-from .cascades import build_cascades
+from .cascades import build_cascades, first_adoptions
 from .classify import classify_adoptions, classify_interactions, features
 from .communities import detect_communities, start as start_communities
 from .frame import ANALYSIS_COLUMNS, Frame, Options
@@ -77,8 +77,10 @@ def analyse(
         attribute(frame)
         classify_adoptions(frame)
         event_counts(frame)
+        build_acts(frame)
+        first_adoptions(frame)
         if summary_to is not None:
-            summary_to.update(counted_event_summary(frame.con))
+            summary_to.update(counted_event_summary(frame.con, frame.end))
         if state_to is None:
             kept: dict[str, pa.Table] = {}
 
@@ -100,7 +102,8 @@ def analyse(
 def downstream(frame: Frame, flags: list[dict], meanwhile: Callable[[], None] | None = None) -> Analysis:
     """Everything after the classes and the attribution, all on small tables (``attribution``,
     ``exposures``, ``inv``, the tallies, the flag hooks, and the summaries of the classes
-    ``agg`` and ``peer_ev``): cascades, advocates, communities, the scorecard and the series;
+    ``agg``, ``peer_ev`` and ``adv_acts``, and ``first_adoption``): cascades, advocates,
+    communities, the scorecard and the series;
     ``classes``, ``attribution`` and ``exposures`` are left None for the caller (they are
     read from the kept state when it is kept: see :data:`~womgraph.analyse.state.STATE_PARTS`).
 

