@@ -158,6 +158,61 @@ def test_empty_stream_has_no_lines():
     assert _lines(b"") == []
 
 
+def _file_lines(path, chunk_bytes: int) -> list[tuple[int, bytes]]:
+    out = []
+    with open_source(path) as (stream, _):
+        for chunk in iter_line_chunks(stream, "x", chunk_bytes):
+            out += [(chunk.first_line + i, b) for i, b in enumerate(chunk.lines.to_pylist())]
+    return out
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_files_read_in_buffers_no_larger_than_what_is_left(tmp_path, monkeypatch, compress):
+    # A plain file's buffers are sized by what is left of it (a 64 MiB buffer costs 0.04 s to
+    # make); gzip and other streams are read in full chunks. The lines are the same either way.
+    import numpy as np
+
+    from womgraph.read import lines as lines_module
+
+    sizes: list[int] = []
+    real_empty = np.empty
+
+    def recording(n: int, dtype=None):
+        sizes.append(n)
+        return real_empty(n, dtype=dtype)
+
+    monkeypatch.setattr(lines_module.np, "empty", recording)
+    rng = random.Random(3)
+    for data in (b"", b"\n", b"a", GOOD * 3, b"\xef\xbb\xbf" + GOOD + b"tail",
+                 b"".join(rng.choice([GOOD, b"x" * rng.randint(0, 300) + b"\n", b"\r\n"]) for _ in range(400))):
+        path = tmp_path / ("d.jsonl.gz" if compress else "d.jsonl")
+        path.write_bytes(gzip.compress(data) if compress else data)
+        for chunk_bytes in (7, 1000, 1 << 20):
+            want = _lines(data[3:] if data.startswith(b"\xef\xbb\xbf") else data, chunk_bytes)
+            sizes.clear()
+            assert _file_lines(path, chunk_bytes) == want
+            if compress:
+                assert max(sizes) >= chunk_bytes
+            else:
+                # what is left, or a probe for the end, after the unfinished line carried over
+                assert max(sizes) <= len(data) + max(chunk_bytes, 1 << 16)
+                if chunk_bytes == 1 << 20:
+                    assert max(sizes) <= len(data) + (1 << 16)  # not the chunk size
+
+
+def test_a_file_that_grows_while_it_is_read_is_read_to_its_end(tmp_path):
+    path = tmp_path / "growing.jsonl"
+    path.write_bytes(GOOD * 50)
+    got = []
+    with open_source(path) as (stream, _):
+        for chunk in iter_line_chunks(stream, "x", 1000):
+            got += chunk.lines.to_pylist()
+            if len(got) == 50 and not path.stat().st_size > len(GOOD) * 50:
+                with path.open("ab") as f:  # appended once the known size has been read
+                    f.write(GOOD * 30 + b"last")
+    assert got == [GOOD] * 80 + [b"last"]
+
+
 # -- CSV records -------------------------------------------------------------------------------
 def _csv(data: bytes, **kw):
     chunks = list(iter_csv_chunks(io.BytesIO(data), **kw))

@@ -7,6 +7,9 @@ the validators strip it. The last line need not end with a newline.
 
 from __future__ import annotations
 
+import io
+import os
+import stat
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
 
@@ -30,10 +33,12 @@ class LineChunk:
     nbytes: int
 
 
-def _split(data, first_line: int) -> LineChunk:
-    """The lines of ``data`` (a bytes-like object, kept alive by the chunk), without copying."""
+def _split(data, first_line: int, nl: np.ndarray | None = None) -> LineChunk:
+    """The lines of ``data`` (a bytes-like object, kept alive by the chunk), without copying;
+    ``nl``: the positions of its newlines, when the caller has them."""
     buf = np.frombuffer(data, dtype=np.uint8)
-    nl = np.flatnonzero(buf == 10)
+    if nl is None:
+        nl = np.flatnonzero(buf == 10)
     starts = np.empty(len(nl) + 1, dtype=np.int64)
     starts[0] = 0
     starts[1:] = nl + 1
@@ -64,7 +69,9 @@ def iter_line_chunks(stream: BinaryIO, name: str, chunk_bytes: int = CHUNK_BYTES
     """Yield :class:`LineChunk` objects covering every line of ``stream``.
 
     Each chunk is read into a buffer of its own, after the unfinished line the previous read
-    left, and its lines point into that buffer (no copy of the text).
+    left, and its lines point into that buffer (no copy of the text). A buffer is no larger
+    than what is left of a plain file (the pages of a 64 MiB buffer cost ~0.02 s, more than
+    reading and checking 10,000 events) and is not zeroed first (a ``bytearray`` is: 0.04 s).
 
     >>> import io
     >>> [c.lines.to_pylist() for c in iter_line_chunks(io.BytesIO(b"a\\nbb\\n\\nc"), "x", 4)]
@@ -72,20 +79,50 @@ def iter_line_chunks(stream: BinaryIO, name: str, chunk_bytes: int = CHUNK_BYTES
     """
     line = 1
     carry = b""
+    left = _left(stream)  # bytes still to come, when known (None: read in full chunks)
     while True:
-        buf = bytearray(len(carry) + chunk_bytes)
-        buf[: len(carry)] = carry
+        if left is None:
+            want = chunk_bytes
+        elif left > 0:
+            want = min(chunk_bytes, left)
+        else:
+            want = _PROBE_BYTES  # the end, unless the file grew meanwhile
+        buf = np.empty(len(carry) + want, dtype=np.uint8)
+        buf[: len(carry)] = np.frombuffer(carry, dtype=np.uint8)
         got = _fill(stream, memoryview(buf)[len(carry) :], name)
         if not got:
             break
+        if left is not None:
+            left = left - got if left >= got else None  # it grew: full chunks from here on
         end = len(carry) + got
-        cut = buf.rfind(b"\n", 0, end)
-        if cut < 0:
-            carry = bytes(buf[:end])
-            continue
-        carry = bytes(buf[cut + 1 : end])
-        chunk = _split(memoryview(buf)[: cut + 1], line)
-        line += len(chunk.lines)
-        yield chunk
+        nl = np.flatnonzero(buf[:end] == 10)
+        if not len(nl):
+            carry = buf[:end].tobytes()
+        else:
+            cut = int(nl[-1])
+            carry = buf[cut + 1 : end].tobytes()
+            chunk = _split(memoryview(buf)[: cut + 1], line, nl)
+            line += len(chunk.lines)
+            yield chunk
+        if got < want:  # the stream ended (a read stops short only there)
+            break
     if carry:
         yield _split(carry, line)
+
+
+#: What is read to see that a file of known size has ended.
+_PROBE_BYTES = 1 << 16
+
+
+def _left(stream: BinaryIO) -> int | None:
+    """How many bytes a plain file has left to read from ``stream``'s position, else None
+    (decompressed data, a pipe, standard input)."""
+    if not isinstance(stream, io.BufferedReader) or not isinstance(stream.raw, io.FileIO):
+        return None
+    try:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        return max(0, info.st_size - stream.tell())
+    except (OSError, ValueError):
+        return None
