@@ -6,7 +6,6 @@ pyarrow, not the analysis steps and their dependencies (networkx, scipy, igraph)
 
 from __future__ import annotations
 
-import math
 import operator
 import sys
 from dataclasses import dataclass, field
@@ -93,8 +92,8 @@ def chain_rows_from_files(cascades: Path, edges: Path, *, min_size: int = 2, top
 
 def top_chains(cascades: pa.Table, keys: tuple[str, ...], n: int, *, min_size: int = 2) -> list[dict]:
     """The first ``n`` cascades of at least ``min_size`` people by ``keys`` (each largest
-    first), ties by root: rows of :func:`chain_rows` without ``edges`` and ``hop_hours``,
-    rounded as there.
+    first), ties by root: rows of :func:`chain_rows` without ``edges`` and ``hop_hours``
+    (rounded as there, by :func:`_rounded`).
 
     The report shows three chains by depth and three by conversions: sorting the candidates
     here costs less than a DuckDB connection, let alone every chain with its edges (0.13 s
@@ -119,26 +118,20 @@ def top_chains(cascades: pa.Table, keys: tuple[str, ...], n: int, *, min_size: i
     picked = sorted(order.tolist(), key=lambda i: (*(-c[i] for c in cols), roots[int(rows[i])].as_py()))[:n]
     out = []
     for i in picked:
-        row = table_rows(cascades.slice(int(rows[i]), 1))[0]
-        row["structural_virality"] = _duck_round(row.get("structural_virality"), 6)
-        row["median_hop_hours"] = _duck_round(row.get("median_hop_hours"), 3)
-        out.append(row)
+        out.append(_rounded(table_rows(cascades.slice(int(rows[i]), 1))[0]))
     return out
 
 
-def _duck_round(x: float | None, digits: int) -> float | None:
-    """``round(x, digits)`` as DuckDB computes it (half away from zero on ``x * 10**digits``),
-    which Python's ``round`` (exact decimal, half to even) does not always match."""
-    if x is None:
-        return None
-    m = 10.0**digits
-    v = x * m
-    a = abs(v)
-    r = math.floor(a)
-    if a - r >= 0.5:
-        r += 1.0
-    out = math.copysign(r, v) / m
-    return x if math.isinf(out) or math.isnan(out) else out
+def _rounded(chain: dict) -> dict:
+    """A chain's figures rounded for people (virality to 6 places, hours to 3), by Python's
+    ``round`` (exact, half to even) for every path to them: DuckDB's ``round`` of a DOUBLE
+    changed between 2.0.0 and 2.0.1 (0.9365 to 3 places: 0.937, then 0.936)."""
+    for name, digits in (("structural_virality", 6), ("median_hop_hours", 3)):
+        if chain.get(name) is not None:
+            chain[name] = round(chain[name], digits)
+    if chain.get("hop_hours") is not None:
+        chain["hop_hours"] = [None if h is None else round(h, 3) for h in chain["hop_hours"]]
+    return chain
 
 
 def _parquet(path: Path) -> str:
@@ -158,19 +151,18 @@ def _chains(con, c: str, e: str, *, min_size, top) -> list[dict]:
     rows = arrow(con, f"""
         WITH ed AS (
             SELECT root, list([parent, child] ORDER BY generation, child_ts, child) AS edges,
-                   list(round(hop_hours, 3) ORDER BY generation, child_ts, child) AS hop_hours
+                   list(hop_hours ORDER BY generation, child_ts, child) AS hop_hours
             FROM {e} GROUP BY root
         )
-        SELECT c.root, c.size, c.depth, c.max_breadth, round(c.structural_virality, 6) AS structural_virality,
+        SELECT c.root, c.size, c.depth, c.max_breadth, c.structural_virality,
                c.conversions, c.root_adopted, c.conversions_per_generation, c.people_per_generation,
-               round(c.median_hop_hours, 3) AS median_hop_hours, c.first_ts, c.last_ts,
-               ed.edges, ed.hop_hours
+               c.median_hop_hours, c.first_ts, c.last_ts, ed.edges, ed.hop_hours
         FROM {c} AS c JOIN ed USING (root)
         WHERE c.size >= {_number(min_size)}
         ORDER BY c.size DESC, c.depth DESC, c.root
         {limit}
         """)
-    return table_rows(rows)
+    return [_rounded(row) for row in table_rows(rows)]
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
