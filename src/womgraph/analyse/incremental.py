@@ -163,6 +163,16 @@ def _refresh(store: Store, con, options: Options, key: dict, summary: dict | Non
     return a
 
 
+def _redo(con, table: str, key: str, keys: str, sql: str, source: str, source_key: str) -> None:
+    """Replace the rows of ``st.{table}`` whose ``key`` is among those of query ``keys`` with
+    ``sql`` (a template over ``{src}``) computed from just their rows of ``source``."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _redo_keys AS {keys}")
+    con.execute(f"DELETE FROM st.{table} WHERE {key} IN (SELECT * FROM _redo_keys)")
+    theirs = f"{source} WHERE {source_key} IN (SELECT * FROM _redo_keys)"
+    con.execute(f"INSERT INTO st.{table} {sql.format(src=theirs)}")
+    con.execute("DROP TABLE _redo_keys")
+
+
 def _premises(con, meta: dict | None, key: dict) -> str | None:
     """Why a refresh cannot be done, or None."""
     if meta is None:
@@ -455,10 +465,7 @@ def _classes(con, kept: int) -> None:
     con.execute("DELETE FROM st.peer_ev WHERE id IN (SELECT id FROM rcls)")
     con.execute(f"INSERT INTO st.peer_ev {PEER_EV_SQL.format(src='rcls')}")
     # Only the actors of these events have peer events that changed: their word of mouth anew.
-    con.execute("CREATE OR REPLACE TEMP TABLE _acts_of AS SELECT DISTINCT actor FROM rcls")
-    con.execute("DELETE FROM st.adv_acts WHERE account IN (SELECT actor FROM _acts_of)")
-    own = "st.peer_ev WHERE actor IN (SELECT actor FROM _acts_of)"
-    con.execute(f"INSERT INTO st.adv_acts {ACTS_SQL.format(src=own)}")
+    _redo(con, "adv_acts", "account", "SELECT DISTINCT actor FROM rcls", ACTS_SQL, "st.peer_ev", "actor")
     # New events come after every kept adoption, so their exposures explain new adoptions only
     # (all of them attributed again); kept events classified again may explain kept ones.
     con.execute(
@@ -483,7 +490,7 @@ def _classes(con, kept: int) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE _ni AS {inv_sql('rcls')}")
     con.execute("INSERT INTO st.inv SELECT * FROM _ni")
     con.execute("INSERT INTO inv_keys SELECT id FROM _ni UNION SELECT via FROM _ni WHERE via IS NOT NULL")
-    for t in ("_ni", "_rev", "_rbase", "_look", "dirty", "changed_content", "nbase", "rcls", "_acts_of"):
+    for t in ("_ni", "_rev", "_rbase", "_look", "dirty", "changed_content", "nbase", "rcls"):
         con.execute(f"DROP TABLE {t}")
 
 
@@ -560,11 +567,8 @@ def _attribution(frame: Frame, kept: int) -> None:
     con.execute("DELETE FROM st.attribution WHERE id IN (SELECT id FROM _adopt)")
     con.execute("INSERT INTO st.attribution SELECT * FROM _attr")
     # Only these adopters' attributions changed: their first adoptions anew.
-    con.execute("CREATE OR REPLACE TEMP TABLE _firsts_of AS SELECT DISTINCT adopter FROM _adopt")
-    con.execute("DELETE FROM st.first_adoption WHERE adopter IN (SELECT adopter FROM _firsts_of)")
-    theirs = "st.attribution WHERE adopter IN (SELECT adopter FROM _firsts_of)"
-    con.execute(f"INSERT INTO st.first_adoption {FIRST_ADOPTION_SQL.format(src=theirs)}")
-    con.execute("DROP TABLE _firsts_of")
+    _redo(con, "first_adoption", "adopter", "SELECT DISTINCT adopter FROM _adopt", FIRST_ADOPTION_SQL,
+          "st.attribution", "adopter")
     _latest(frame, scanned)
     con.execute(
         f"""

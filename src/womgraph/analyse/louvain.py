@@ -8,8 +8,8 @@ is done: 0.3 s at 10M events (93k edges). A large graph therefore goes to a work
 The worker runs the very same :func:`louvain`, so its labels are the same as here.
 
 The worker imports only NumPy and igraph (this module and ``analyse.graph`` must not import the
-rest of womgraph): it reads ``"n m seed\\n"`` and the sources, targets (int64) and weights (float64) from stdin,
-and writes the ``n`` labels (int64) to stdout.
+rest of womgraph): it reads ``"n m seed\\n"`` and the sources, targets (int64) and weights
+(float64) from stdin, and writes the ``n`` labels (int64) to stdout.
 """
 
 from __future__ import annotations

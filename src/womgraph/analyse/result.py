@@ -116,10 +116,7 @@ def top_chains(cascades: pa.Table, keys: tuple[str, ...], n: int, *, min_size: i
         order = np.union1d(order[:n], np.flatnonzero(ties))
     roots = cascades.column("root")
     picked = sorted(order.tolist(), key=lambda i: (*(-c[i] for c in cols), roots[int(rows[i])].as_py()))[:n]
-    out = []
-    for i in picked:
-        out.append(_rounded(table_rows(cascades.slice(int(rows[i]), 1))[0]))
-    return out
+    return [_rounded(table_rows(cascades.slice(int(rows[i]), 1))[0]) for i in picked]
 
 
 def _rounded(chain: dict) -> dict:

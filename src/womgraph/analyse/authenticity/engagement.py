@@ -264,8 +264,8 @@ def lockstep_flags(frame: Frame, pairs: pa.Table, t: EngagementThresholds) -> li
     )
     m = pairs.num_rows
     labels = components(len(names), inv[:m], inv[m:])
-    sizes = np.bincount(labels - labels.min())
-    groups = (np.flatnonzero(sizes >= t.lockstep_min_group) + labels.min()).tolist()
+    group_ids, sizes = np.unique(labels, return_counts=True)
+    groups = group_ids[sizes >= t.lockstep_min_group].tolist()
     if not groups:
         return []
     in_groups = np.isin(labels, groups)
