@@ -6,6 +6,7 @@ worker must reach the caller with what went wrong."""
 from __future__ import annotations
 
 import random
+import subprocess
 import sys
 import threading
 
@@ -14,6 +15,7 @@ import pyarrow as pa
 import pytest
 
 from womgraph.analyse import communities
+from womgraph.analyse import louvain as louvain_module
 from womgraph.analyse.communities import Pending, louvain
 from womgraph.analyse.louvain import Worker
 from womgraph.analyse.pipeline import analyse_store
@@ -123,3 +125,36 @@ def test_an_analysis_finds_the_same_communities_with_the_worker(tmp_path, monkey
     assert worker.communities.to_pydict() == here.communities.to_pydict()
     assert worker.community_health.to_pydict() == here.community_health.to_pydict()
     assert len(set(here.communities.column("community").to_pylist())) > 1
+
+
+def test_a_worker_started_ahead_takes_the_graph(monkeypatch):
+    s, t, w, n = _graph()
+    nodes, edges = _tables(s, t, w, n)
+    monkeypatch.setattr(communities, "PROCESS_EDGES", 10**12)  # small: done here, unless...
+    with louvain_module.worker_ready():
+        ready = louvain_module._READY[0]
+        pending = Pending(nodes, edges, 3)  # ... a worker is waiting
+        assert pending._worker is not None and pending._worker._process is ready
+        assert not louvain_module.waiting()
+        assert np.array_equal(pending.labels(), louvain(s, t, w, n, seed=3))
+    assert ready.returncode == 0
+    assert Pending(nodes, edges, 3)._worker is None  # none waiting after the block
+
+
+def test_a_worker_started_ahead_and_not_needed_ends_quietly():
+    with louvain_module.worker_ready():
+        ready = louvain_module._READY[0]
+    assert ready.returncode == 0  # it read no graph, and said nothing about it: see serve()
+    assert not louvain_module.waiting()
+
+
+def test_a_worker_given_no_graph_says_nothing():
+    done = subprocess.run(louvain_module._command(), input=b"", capture_output=True, timeout=60, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
+
+
+def test_a_worker_started_ahead_ends_when_the_block_fails():
+    with pytest.raises(KeyError), louvain_module.worker_ready():
+        ready = louvain_module._READY[0]
+        raise KeyError("x")
+    assert ready.returncode == 0 and not louvain_module.waiting()

@@ -355,3 +355,76 @@ def test_through_the_cli_a_refreshed_report_and_exports_equal_a_full_analysis(tm
     for c, a, b in zip(commands, refreshed, whole):
         assert a == b, c
     assert json.loads(refreshed[0])["summary"]["events"] == len(rows)
+
+
+def test_a_refresh_starts_its_louvain_worker_early_and_checkpoints_beside_the_rest(tmp_path, caplog, monkeypatch):
+    """At scale a refresh starts the Louvain worker process before it needs it and writes the
+    state's log to its file on a connection of its own; neither changes the result."""
+    import contextlib
+
+    from womgraph.analyse import louvain
+
+    gen = tmp_path / "gen"
+    generate_community(gen, people=300, seed=4)
+    rows = [json.loads(line) for line in (gen / "events.jsonl").read_text().splitlines()]
+    cut = sorted(r["ts"] for r in rows)[int(len(rows) * 0.9)]
+    spawned, wal_after = [], []
+    real_spawn, real_checkpointing = louvain._spawn, incremental._checkpointing
+
+    def spawn():
+        spawned.append(real_spawn())
+        return spawned[-1]
+
+    @contextlib.contextmanager
+    def checkpointing(store):
+        with real_checkpointing(store):
+            yield
+        wal_after.extend(p.stat().st_size for p in tmp_path.rglob("state.duckdb.wal"))
+
+    monkeypatch.setattr(louvain, "_spawn", spawn)
+    monkeypatch.setattr(incremental, "_checkpointing", checkpointing)
+    with EmbeddedStore(tmp_path / "s") as store:
+        ingest(store, [_write(tmp_path / "p0.jsonl", [r for r in rows if r["ts"] <= cut])], [gen / "accounts.jsonl"])
+        cached_analysis(store)
+        assert spawned == []  # a small peer graph: Louvain in place, no worker
+        monkeypatch.setattr(incremental, "PROCESS_EDGES", 0)  # as if the kept peer graph were large
+        ingest(store, [_write(tmp_path / "p1.jsonl", [r for r in rows if r["ts"] > cut])])
+        got, refreshed = _refreshed(store, caplog)
+        assert refreshed
+        assert len(spawned) == 1 and spawned[0].returncode == 0  # started ahead, and used
+        assert not louvain.waiting()
+        assert wal_after in ([], [0])  # written to the file before the state was detached
+        _assert_same(got, _everything(analyse_store(store)))
+
+
+class _Cursor:
+    def __init__(self, error: Exception | None) -> None:
+        self.error, self.closed = error, False
+
+    def execute(self, sql: str) -> None:
+        if self.error:
+            raise self.error
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class _Store:
+    def __init__(self, error: Exception | None = None) -> None:
+        self.con = _Cursor(error)
+
+    def cursor(self) -> _Cursor:
+        return self.con
+
+
+def test_a_checkpoint_that_fails_beside_the_refresh_fails_it():
+    store = _Store(OSError("No space left on device"))
+    with pytest.raises(OSError, match="No space left on device"), incremental._checkpointing(store):
+        pass
+    assert store.con.closed
+    # an error of the refresh itself is the one raised
+    with pytest.raises(KeyError), incremental._checkpointing(_Store(OSError("No space left on device"))):
+        raise KeyError("x")
+    with incremental._checkpointing(ok := _Store()):
+        pass
+    assert ok.con.closed

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from ..duck import arrow, register, unregister
 from .frame import Frame
-from .louvain import Worker, louvain
+from .louvain import Worker, louvain, waiting
 
 __all__ = ["PROCESS_EDGES", "Pending", "detect_communities", "louvain", "start"]
 
@@ -29,15 +29,16 @@ class Pending:
     """Louvain on the peer graph, started by :func:`start` and taken by
     :func:`detect_communities`. A graph of at least :data:`PROCESS_EDGES` edges goes to a
     worker process at once (:class:`~womgraph.analyse.louvain.Worker`) and the caller goes on
-    beside it; a smaller one is done here when its labels are asked for. An error in the
-    worker is raised by :meth:`labels`."""
+    beside it, and so does any graph when a worker process started ahead is waiting (see
+    :func:`~womgraph.analyse.louvain.worker_ready`); a smaller one is done here when its labels
+    are asked for. An error in the worker is raised by :meth:`labels`."""
 
     def __init__(self, nodes: pa.Table, edges: pa.Table, seed: int, *, process: bool | None = None) -> None:
         self.nodes = nodes
         graph = (edges.column("s").to_numpy(), edges.column("t").to_numpy(),
                  edges.column("w").to_numpy().astype(float), nodes.num_rows, seed)
         if process is None:
-            process = edges.num_rows >= PROCESS_EDGES and bool(sys.executable)
+            process = (edges.num_rows >= PROCESS_EDGES or waiting()) and bool(sys.executable)
         self._worker = Worker(*graph) if process else None
         self._graph = None if process else graph
 

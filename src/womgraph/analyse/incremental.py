@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import logging
 import time
-from contextlib import contextmanager
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -58,6 +60,8 @@ from .cascades import FIRST_ADOPTION_SQL
 from .content import find_roots
 from .metrics import PEER_EV_SQL, apply_count_changes, count_change
 from .frame import ANALYSIS_COLUMNS, Frame, Options
+from .communities import PROCESS_EDGES
+from .louvain import worker_ready
 from .pipeline import downstream
 from .result import Analysis
 from .summary import counted_event_summary
@@ -116,6 +120,15 @@ def _refresh(store: Store, con, options: Options, key: dict, summary: dict | Non
     if why:
         log.info("analysing every event: %s", why)
         return None
+    with ExitStack() as stack:
+        # A peer graph of this size goes to a Louvain worker process: start it now, so that its
+        # interpreter and imports are done by the time the graph is (communities.Pending).
+        if con.execute("SELECT count(*) FROM st.peer_x").fetchone()[0] >= PROCESS_EDGES:
+            stack.enter_context(worker_ready())
+        return _update(store, con, options, key, meta, summary)
+
+
+def _update(store: Store, con, options: Options, key: dict, meta: dict, summary: dict | None) -> Analysis | None:
     old_end = datetime.fromisoformat(meta["end"])
     kept = int(meta["position"]["max_rowid"])
     TIMINGS.clear()
@@ -147,7 +160,7 @@ def _refresh(store: Store, con, options: Options, key: dict, summary: dict | Non
         _classes(con, kept)
     with _step("attribution"):
         _attribution(frame, kept)
-    with _step("save"):  # all but the checkpoint, which goes beside Louvain
+    with _step("save"):  # all but the checkpoint, which goes beside the steps below
         for name in ("fl_acc", "fl_ev", "ls_pairs", "examples"):
             con.execute(f"CREATE OR REPLACE TABLE st.{name} AS SELECT * FROM {name}")
         write_meta(con, {"key": key, "position": position(con), "end": frame.end})
@@ -156,11 +169,34 @@ def _refresh(store: Store, con, options: Options, key: dict, summary: dict | Non
         for name in ("attribution", "inv", "agg", "peer_ev", "adv_acts", "first_adoption"):
             con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM st.{name}")
         con.execute("CREATE OR REPLACE TEMP VIEW exposures AS SELECT *, 'peer' AS kind FROM st.peer_x")
-        a = downstream(frame, flags, meanwhile=lambda: con.execute("CHECKPOINT st"))
+        with _checkpointing(store):  # nothing below writes to the state
+            a = downstream(frame, flags)
     if summary is not None:
         summary.update(counted_event_summary(con, frame.end))
     log.info("analysis refreshed with %d new events", new)
     return a
+
+
+@contextmanager
+def _checkpointing(store: Store) -> Iterator[None]:
+    """Write the state's changes from its log to its file (``CHECKPOINT st``) on a connection of
+    its own, beside the block, and wait for it at the end; its error, if any, is raised then.
+
+    DuckDB lets a checkpoint run while other connections read the database (0.14 s at 10M);
+    the block must not write to it."""
+    con = store.cursor()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="womgraph-checkpoint")
+    try:
+        done = pool.submit(con.execute, "CHECKPOINT st")
+        try:
+            yield
+        except BaseException:
+            wait([done])  # the block's error is the one to tell
+            raise
+        done.result()
+    finally:
+        pool.shutdown()
+        con.close()
 
 
 def _redo(con, table: str, key: str, keys: str, sql: str, source: str, source_key: str) -> None:
