@@ -60,7 +60,7 @@ from .cascades import FIRST_ADOPTION_SQL
 from .content import find_roots
 from .metrics import PEER_EV_SQL, apply_count_changes, count_change
 from .frame import ANALYSIS_COLUMNS, Frame, Options
-from .communities import PROCESS_EDGES
+from .communities import PROCESS_EDGES, start as start_communities
 from .louvain import worker_ready
 from .pipeline import downstream
 from .result import Analysis
@@ -158,6 +158,9 @@ def _update(store: Store, con, options: Options, key: dict, meta: dict, summary:
             return None
     with _step("classes"):
         _classes(con, kept)
+    with _step("communities: start"):  # the peer graph is final: Louvain goes beside the rest
+        con.execute("CREATE OR REPLACE TEMP VIEW exposures AS SELECT *, 'peer' AS kind FROM st.peer_x")
+        louvain = start_communities(frame)
     with _step("attribution"):
         _attribution(frame, kept)
     with _step("save"):  # all but the checkpoint, which goes beside the steps below
@@ -168,9 +171,8 @@ def _update(store: Store, con, options: Options, key: dict, meta: dict, summary:
         apply_count_changes(con, "st.agg")
         for name in ("attribution", "inv", "agg", "peer_ev", "adv_acts", "first_adoption"):
             con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM st.{name}")
-        con.execute("CREATE OR REPLACE TEMP VIEW exposures AS SELECT *, 'peer' AS kind FROM st.peer_x")
         with _checkpointing(store):  # nothing below writes to the state
-            a = downstream(frame, flags)
+            a = downstream(frame, flags, communities=louvain)
     if summary is not None:
         summary.update(counted_event_summary(con, frame.end))
     log.info("analysis refreshed with %d new events", new)

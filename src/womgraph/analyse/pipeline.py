@@ -24,7 +24,7 @@ from .attribution import attribute, build_exposures
 from .authenticity import detect
 from .cascades import build_cascades, first_adoptions
 from .classify import classify_adoptions, classify_interactions, features
-from .communities import detect_communities, start as start_communities
+from .communities import Pending, detect_communities, start as start_communities
 from .frame import ANALYSIS_COLUMNS, Frame, Options
 from .metrics import event_counts, period_series, scorecard
 from .result import Analysis, chain_rows  # noqa: F401 - defined apart so the cache loads it cheaply
@@ -99,7 +99,8 @@ def analyse(
         frame.close()
 
 
-def downstream(frame: Frame, flags: list[dict], meanwhile: Callable[[], None] | None = None) -> Analysis:
+def downstream(frame: Frame, flags: list[dict], meanwhile: Callable[[], None] | None = None,
+               communities: Pending | None = None) -> Analysis:
     """Everything after the classes and the attribution, all on small tables (``attribution``,
     ``exposures``, ``inv``, the tallies, the flag hooks, and the summaries of the classes
     ``agg``, ``peer_ev`` and ``adv_acts``, and ``first_adoption``): cascades, advocates,
@@ -107,15 +108,16 @@ def downstream(frame: Frame, flags: list[dict], meanwhile: Callable[[], None] | 
     ``classes``, ``attribution`` and ``exposures`` are left None for the caller (they are
     read from the kept state when it is kept: see :data:`~womgraph.analyse.state.STATE_PARTS`).
 
-    Louvain starts first: on a large peer graph it runs in a process of its own beside the
-    cascades, the advocates and ``meanwhile``, the caller's work that does not need the
-    communities (saving the state)."""
-    louvain = start_communities(frame)
+    Louvain starts first, unless the caller started it earlier (``communities``, from
+    :func:`~womgraph.analyse.communities.start` on the same ``exposures``): on a large peer
+    graph it runs in a process of its own beside the cascades, the advocates and ``meanwhile``,
+    the caller's work that does not need the communities (saving the state)."""
+    louvain = communities or start_communities(frame)
     build_cascades(frame)
     advocates = rank_advocates(frame)
     if meanwhile is not None:
         meanwhile()
-    communities, health = detect_communities(frame, louvain)
+    found, health = detect_communities(frame, louvain)
     metrics = scorecard(frame)
     metrics["flags"] = len(flags)
     return Analysis(
@@ -125,7 +127,7 @@ def downstream(frame: Frame, flags: list[dict], meanwhile: Callable[[], None] | 
         cascades=frame.arrow("SELECT * FROM cascades ORDER BY size DESC, depth DESC, root"),
         cascade_edges=frame.arrow("SELECT * FROM cascade_edges ORDER BY root, generation, child"),
         advocates=advocates,
-        communities=communities,
+        communities=found,
         community_health=health,
         flags=flags,
         metrics=metrics,
