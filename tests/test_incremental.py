@@ -428,3 +428,15 @@ def test_a_checkpoint_that_fails_beside_the_refresh_fails_it():
     with incremental._checkpointing(ok := _Store()):
         pass
     assert ok.con.closed
+
+
+def test_a_detector_that_fails_beside_the_refresh_gives_way_to_a_full_analysis(tmp_path, caplog, monkeypatch):
+    def broken(frame):
+        raise RuntimeError("referral tallies unreadable")
+
+    monkeypatch.setattr(incremental, "referral_flags", broken)
+    rows = [{"id": "x1", "ts": _ts(1), "type": "post", "actor": "ana", "post": "x-1", "text": "hi"}]
+    with caplog.at_level(logging.WARNING, logger="womgraph.analyse.cache"):
+        _check_append(tmp_path, caplog, rows, refresh=False)
+    assert any("refreshing the analysis failed (RuntimeError: referral tallies unreadable)" in r.getMessage()
+               for r in caplog.records)

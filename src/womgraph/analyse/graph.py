@@ -9,25 +9,33 @@ of every computed or refreshed analysis.
 from __future__ import annotations
 
 import sys
+import threading
 
 import numpy as np
 
 __all__ = ["igraph", "components"]
 
 
+#: Held while igraph is imported (see :func:`igraph`).
+_IMPORTING = threading.Lock()
+
+
 def igraph():
     """The igraph module, imported without matplotlib (when matplotlib is already loaded, a
-    plotting command, igraph simply finds it)."""
-    if "igraph" in sys.modules or "matplotlib" in sys.modules:
-        import igraph as ig
+    plotting command, igraph simply finds it). Threads take turns: one may be importing it
+    while another asks."""
+    with _IMPORTING:
+        if "igraph" in sys.modules or "matplotlib" in sys.modules:
+            import igraph as ig
 
+            return ig
+        sys.modules["matplotlib"] = None  # type: ignore[assignment]  # makes `import matplotlib` fail
+        try:
+            import igraph as ig
+        finally:
+            del sys.modules["matplotlib"]
         return ig
-    sys.modules["matplotlib"] = None  # type: ignore[assignment]  # makes `import matplotlib` fail
-    try:
-        import igraph as ig
-    finally:
-        del sys.modules["matplotlib"]
-    return ig
+
 
 
 def components(n: int, sources: np.ndarray, targets: np.ndarray, *, strong: bool = False) -> np.ndarray:

@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -51,6 +51,7 @@ from .attribution import (
     window_us,
 )
 from .authenticity import detect
+from .authenticity.referral import REFERRAL_TALLIES, referral_flags
 from .authenticity.engagement import EngagementThresholds, lockstep_pairs_update
 from .classify import (
     BASE, CONTENT_TYPES, FLAG_JOIN, FLAG_RULE, adoption_reason, cls_sql, content_sql, features,
@@ -149,7 +150,7 @@ def _update(store: Store, con, options: Options, key: dict, meta: dict, summary:
             log.info("analysing every event: stored events point at content that arrived only now")
             return None
     with _step("flags"):
-        flags = _flags(frame)
+        flags = _flags(store, frame)
     with _step("dirty"):
         _dirty(con, kept)
     with _step("content"):
@@ -279,19 +280,45 @@ def _event_rows(con, out: str, *conditions: str) -> None:
     con.execute("DROP TABLE _rids")
 
 
-def _flags(frame: Frame) -> list[dict]:
-    """Merge the tallies, run the detectors, and leave ``fl_acc``/``fl_ev`` (new hooks)."""
+def _flags(store: Store, frame: Frame) -> list[dict]:
+    """Merge the tallies, run the detectors, and leave ``fl_acc``/``fl_ev`` (new hooks).
+
+    The referral detectors read only kept tallies, which the other detectors do not write:
+    they run on a connection of their own, beside the lockstep pairs and the other detectors
+    (0.15 s at 10M events, a third of it Python)."""
     con = frame.con
     with _step("flags: tallies"):
         merge_tallies(con, "nfeat", "st")
         for name in TALLY_TABLES:
             con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM st.{name}")
-    with _step("flags: lockstep pairs"):
-        pairs = lockstep_pairs_update(con, EngagementThresholds(), "st.ls_pairs", "st.ls_like", "ls_touched")
-    with _step("flags: detectors"):
-        flags, hooks = detect(frame, pairs=pairs, examples=("st.examples", "nev"))
-        flag_tables(frame, hooks)
+    with _beside(store, frame, referral_flags, REFERRAL_TALLIES) as referral:
+        with _step("flags: lockstep pairs"):
+            pairs = lockstep_pairs_update(con, EngagementThresholds(), "st.ls_pairs", "st.ls_like", "ls_touched")
+        with _step("flags: detectors"):
+            flags, hooks = detect(frame, pairs=pairs, examples=("st.examples", "nev"), referral=referral)
+            flag_tables(frame, hooks)
     return flags
+
+
+@contextmanager
+def _beside(store: Store, frame: Frame, detector: Callable[[Frame], list[dict]],
+            tallies: tuple[str, ...]) -> Iterator[Future]:
+    """``detector`` run in a thread, on a frame like ``frame`` over a connection of its own
+    with views of the kept ``tallies`` (by their usual names); the block gets its future, and
+    the end of the block waits for it (its error, if any, is raised by ``result()``)."""
+    con = store.cursor()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="womgraph-detector")
+    try:
+        for name in tallies:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM st.{name}")
+        done = pool.submit(lambda: detector(Frame(None, None, frame.options, con=con, end=frame.end)))
+        try:
+            yield done
+        finally:
+            wait([done])
+    finally:
+        pool.shutdown()
+        con.close()
 
 
 def _dirty(con, kept: int) -> None:

@@ -8,6 +8,7 @@ accounts and events behind it, the measured values and a severity. Flagged activ
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future
 
 import pyarrow as pa
 
@@ -33,15 +34,17 @@ FLAG_TABLE_SCHEMA = pa.schema(
 )
 
 
-def detect(frame: Frame, pairs: pa.Table | None = None,
-           examples: tuple[str, str] | None = None) -> tuple[list[dict], pa.Table]:
+def detect(frame: Frame, pairs: pa.Table | None = None, examples: tuple[str, str] | None = None,
+           referral: Future[list[dict]] | None = None) -> tuple[list[dict], pa.Table]:
     """Run every detector over the tallies; return the flags and the hooks (account/event ->
     rule) for classes.
 
     The lockstep pairs (a, b, shared) are found here unless ``pairs`` gives them (a refresh
     updates the kept ones); either way they are left in the frame as ``ls_pairs``. The example
     events of the flags are left in ``examples``; a refresh gives the kept ones and the new
-    events as ``examples`` (see ``Examples.resolve``). Flags are
+    events as ``examples`` (see ``Examples.resolve``). ``referral``: the referral flags,
+    being found elsewhere (a refresh finds them on a connection of its own, beside the other
+    detectors here); they are waited for at the end. Flags are
     numbered ``<rule>-<n>`` in a stable order (rule, then first account), so the same data
     gives the same flag ids.
     """
@@ -56,8 +59,11 @@ def detect(frame: Frame, pairs: pa.Table | None = None,
         flags += farm_profile(frame, t)
         flags += lockstep_flags(frame, pairs, t)
         flags += brand_only_engagement(frame, t)
-        flags += referral_flags(frame)
+        if referral is None:
+            flags += referral_flags(frame)
         flags += undisclosed_sponsorship(frame)
+    if referral is not None:
+        flags += referral.result()
     flags.sort(key=lambda f: (f["rule"], f["accounts"][0] if f["accounts"] else ""))
     counter: dict[str, int] = {}
     for f in flags:

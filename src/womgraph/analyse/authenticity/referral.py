@@ -29,9 +29,11 @@ from ...duck import arrow, register, unregister
 from ..frame import Frame
 from ..graph import components
 
-__all__ = ["ReferralThresholds", "referral_flags", "IDENTITY_LINKS"]
+__all__ = ["ReferralThresholds", "referral_flags", "IDENTITY_LINKS", "REFERRAL_TALLIES"]
 
 IDENTITY_LINKS = ("email_hash", "device_hash", "payment_hash")
+#: The tallies (``analyse.tallies``) these detectors read, and all they read.
+REFERRAL_TALLIES = ("actor_stats", "adopt_ev", "fr_ids", "fr_inv")
 
 
 @dataclass(frozen=True)
