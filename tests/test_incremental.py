@@ -304,15 +304,17 @@ def test_no_refresh_when_switched_off(tmp_path, caplog, monkeypatch):
     _check_append(tmp_path, caplog, rows, refresh=False)
 
 
-def test_a_refresh_that_fails_gives_way_to_a_full_analysis(tmp_path, caplog, monkeypatch):
+# A step of the refresh itself, and a detector that runs beside it on a connection of its own.
+@pytest.mark.parametrize(("step", "why"), [("_classes", "disk full"), ("referral_flags", "referral tallies unreadable")])
+def test_a_refresh_that_fails_gives_way_to_a_full_analysis(tmp_path, caplog, monkeypatch, step, why):
     def broken(*args, **kwargs):
-        raise RuntimeError("disk full")
+        raise RuntimeError(why)
 
-    monkeypatch.setattr(incremental, "_classes", broken)
+    monkeypatch.setattr(incremental, step, broken)
     rows = [{"id": "x1", "ts": _ts(1), "type": "post", "actor": "ana", "post": "x-1", "text": "hi"}]
     with caplog.at_level(logging.WARNING, logger="womgraph.analyse.cache"):
         _check_append(tmp_path, caplog, rows, refresh=False)
-    assert any("refreshing the analysis failed (RuntimeError: disk full)" in r.getMessage()
+    assert any(f"refreshing the analysis failed (RuntimeError: {why})" in r.getMessage()
                for r in caplog.records)
 
 
@@ -428,15 +430,3 @@ def test_a_checkpoint_that_fails_beside_the_refresh_fails_it():
     with incremental._checkpointing(ok := _Store()):
         pass
     assert ok.con.closed
-
-
-def test_a_detector_that_fails_beside_the_refresh_gives_way_to_a_full_analysis(tmp_path, caplog, monkeypatch):
-    def broken(frame):
-        raise RuntimeError("referral tallies unreadable")
-
-    monkeypatch.setattr(incremental, "referral_flags", broken)
-    rows = [{"id": "x1", "ts": _ts(1), "type": "post", "actor": "ana", "post": "x-1", "text": "hi"}]
-    with caplog.at_level(logging.WARNING, logger="womgraph.analyse.cache"):
-        _check_append(tmp_path, caplog, rows, refresh=False)
-    assert any("refreshing the analysis failed (RuntimeError: referral tallies unreadable)" in r.getMessage()
-               for r in caplog.records)
