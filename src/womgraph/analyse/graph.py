@@ -37,7 +37,6 @@ def igraph():
         return ig
 
 
-
 def components(n: int, sources: np.ndarray, targets: np.ndarray, *, strong: bool = False) -> np.ndarray:
     """The component of each of ``n`` nodes joined by the edges ``sources[i] -> targets[i]``:
     weakly connected (direction ignored), or strongly connected with ``strong``. Labels are

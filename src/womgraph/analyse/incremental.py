@@ -23,6 +23,10 @@ What new events can change, and how it is followed:
    classified again, or whose ``via`` names a changed invitation are attributed again, and their
    reasons follow.
 
+Beside the main thread: the Louvain worker process, started when the refresh begins and given
+the peer graph as soon as the classes are done; the referral detectors, on a connection of their
+own; and the state's checkpoint, on another, while the steps after the attribution run.
+
 A refresh declines (returns None, and the caller runs the full analysis) when its premises do
 not hold: other options or code, changed accounts, events removed, no new events, more new
 events than a quarter of the kept ones (and more than 10,000), a new event not later than every
