@@ -40,9 +40,11 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
+from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -79,6 +81,7 @@ from .tallies import TALLY_TABLES, merge_tallies
 __all__ = ["refresh"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: A refresh is worth it while the new events are at most this share of the kept ones (or
 #: at most :data:`ALWAYS_REFRESH`).
@@ -125,11 +128,10 @@ def _refresh(store: Store, con, options: Options, key: dict, summary: dict | Non
     if why:
         log.info("analysing every event: %s", why)
         return None
-    with ExitStack() as stack:
-        # A peer graph of this size goes to a Louvain worker process: start it now, so that its
-        # interpreter and imports are done by the time the graph is (communities.Pending).
-        if con.execute("SELECT count(*) FROM st.peer_x").fetchone()[0] >= PROCESS_EDGES:
-            stack.enter_context(worker_ready())
+    # A peer graph of this size goes to a Louvain worker process: start it now, so that its
+    # interpreter and imports are done by the time the graph is (communities.Pending).
+    large = con.execute("SELECT count(*) FROM st.peer_x").fetchone()[0] >= PROCESS_EDGES
+    with worker_ready() if large else nullcontext():
         return _update(store, con, options, key, meta, summary)
 
 
@@ -184,19 +186,24 @@ def _update(store: Store, con, options: Options, key: dict, meta: dict, summary:
     return a
 
 
-@contextmanager
-def _checkpointing(store: Store) -> Iterator[None]:
-    """Write the state's changes from its log to its file (``CHECKPOINT st``) on a connection of
-    its own, beside the block, and wait for it at the end; its error, if any, is raised then.
+def _checkpointing(store: Store):
+    """Write the state's changes from its log to its file (``CHECKPOINT st``) beside the block
+    (:func:`_beside`). DuckDB lets a checkpoint run while other connections read the database
+    (0.14 s at 10M); the block must not write to it."""
+    return _beside(store, lambda con: con.execute("CHECKPOINT st"))
 
-    DuckDB lets a checkpoint run while other connections read the database (0.14 s at 10M);
-    the block must not write to it."""
+
+@contextmanager
+def _beside(store: Store, work: Callable[[Any], T]) -> Iterator[Future[T]]:
+    """``work(con)`` run in a thread, on a connection ``con`` of its own to the store's database
+    (DuckDB runs the statements of two connections at once); the block gets its future. The end
+    of the block waits for it and raises its error, if any; an error of the block itself wins."""
     con = store.cursor()
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="womgraph-checkpoint")
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="womgraph-beside")
     try:
-        done = pool.submit(con.execute, "CHECKPOINT st")
+        done = pool.submit(work, con)
         try:
-            yield
+            yield done
         except BaseException:
             wait([done])  # the block's error is the one to tell
             raise
@@ -295,7 +302,7 @@ def _flags(store: Store, frame: Frame) -> list[dict]:
         merge_tallies(con, "nfeat", "st")
         for name in TALLY_TABLES:
             con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM st.{name}")
-    with _beside(store, frame, referral_flags, REFERRAL_TALLIES) as referral:
+    with _beside(store, partial(_referral_flags, frame)) as referral:
         with _step("flags: lockstep pairs"):
             pairs = lockstep_pairs_update(con, EngagementThresholds(), "st.ls_pairs", "st.ls_like", "ls_touched")
         with _step("flags: detectors"):
@@ -304,25 +311,11 @@ def _flags(store: Store, frame: Frame) -> list[dict]:
     return flags
 
 
-@contextmanager
-def _beside(store: Store, frame: Frame, detector: Callable[[Frame], list[dict]],
-            tallies: tuple[str, ...]) -> Iterator[Future]:
-    """``detector`` run in a thread, on a frame like ``frame`` over a connection of its own
-    with views of the kept ``tallies`` (by their usual names); the block gets its future, and
-    the end of the block waits for it (its error, if any, is raised by ``result()``)."""
-    con = store.cursor()
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="womgraph-detector")
-    try:
-        for name in tallies:
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM st.{name}")
-        done = pool.submit(lambda: detector(Frame(None, None, frame.options, con=con, end=frame.end)))
-        try:
-            yield done
-        finally:
-            wait([done])
-    finally:
-        pool.shutdown()
-        con.close()
+def _referral_flags(frame: Frame, con) -> list[dict]:
+    """The referral detectors on ``con``, over views of the kept tallies they read."""
+    for name in REFERRAL_TALLIES:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM st.{name}")
+    return referral_flags(Frame(None, None, frame.options, con=con, end=frame.end))
 
 
 def _dirty(con, kept: int) -> None:
