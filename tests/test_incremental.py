@@ -238,6 +238,51 @@ def test_kept_events_that_become_word_of_mouth_count_for_their_authors(tmp_path,
     assert "wes" not in advocates["account"]
 
 
+def test_a_new_exposure_counts_for_its_sender_though_the_sender_did_nothing_new(tmp_path, caplog):
+    # zoe's kept story reached nobody (tiny data: she converts nobody, and likes reach no one).
+    # A new share of it by hal exposes hal to zoe's word of mouth: zoe now reached one person,
+    # which is all her score is made of, though she has no new event herself.
+    rows = [{"id": "sh-zoe", "ts": _ts(1), "type": "share", "actor": "hal", "post": "s-hal-1",
+             "parent": "p-zoe-1", "channel": "instagram"}]
+    got = _check_append(tmp_path, caplog, rows)
+    assert _reasons(got)["sh-zoe"] == "peer:share_of_peer_story"
+    advocates = got["advocates"]
+    row = advocates["account"].index("zoe")
+    assert (advocates["people_reached"][row], advocates["conversions_total"][row]) == (1, 0)
+
+
+def test_a_teller_who_loses_a_conversion_to_a_newer_exposure_loses_its_credit(tmp_path, caplog):
+    # Kept: lena referred omar, then omar shared vic's post (social: it named nothing), then
+    # bought: lena's referral is his latest peer exposure. New: a mention of the brand makes
+    # vic's post a peer story, so omar's share exposed him to vic's word of mouth, after lena's
+    # referral: his purchase goes to vic, and lena (no new event, no event classified again)
+    # converted nobody.
+    kept = [
+        {"id": "k-ref", "ts": "2026-03-28T09:00:00Z", "type": "referral", "actor": "lena", "target": "omar",
+         "text": "try glowbrew"},
+        {"id": "k-share", "ts": "2026-03-29T09:00:00Z", "type": "share", "actor": "omar", "post": "s-omar-9",
+         "parent": "p-vic-1", "channel": "twitter"},
+        {"id": "k-buy", "ts": "2026-03-30T09:00:00Z", "type": "purchase", "actor": "omar", "value": 12.0},
+    ]
+    new = [{"id": "m-vic", "ts": _ts(1), "type": "mention", "actor": "ana", "target": "glowbrew", "post": "p-vic-1"}]
+    with EmbeddedStore(tmp_path / "s") as store:
+        ingest(store, [TINY / "events.jsonl", _write(tmp_path / "kept.jsonl", kept)], [TINY / "accounts.csv"])
+        before = _everything(cached_analysis(store))
+        ingest(store, [_write(tmp_path / "new.jsonl", new)])
+        got, refreshed = _refreshed(store, caplog)
+        assert refreshed
+        want = _everything(analyse_store(store))
+    _assert_same(got, want)
+
+    def credit(a: dict) -> tuple[str, int]:
+        parent = dict(zip(a["attribution"]["id"], a["attribution"]["parent"]))["k-buy"]
+        row = a["advocates"]["account"].index("lena")
+        return parent, a["advocates"]["conversions_direct"][row]
+
+    assert credit(before) == ("lena", 1)
+    assert credit(got) == ("vic", 0)
+
+
 def test_a_late_referral_with_the_code_an_adopter_used_takes_over_the_attribution(tmp_path, caplog):
     rows = [
         {"id": "r-late", "ts": _ts(1), "type": "referral", "actor": "ana", "target": "kai",

@@ -20,7 +20,8 @@ from ..schema import NON_ADVOCATE_ROLES
 from ..duck import arrow, literal, register, unregister
 from .frame import Frame
 
-__all__ = ["ACTS_SQL", "ADVOCATE_COLUMNS", "build_acts", "chain_credit", "rank_advocates"]
+__all__ = ["ACTS_SQL", "ADVOCATE_COLUMNS", "build_acts", "build_figures", "chain_credit", "figures_sql",
+           "rank_advocates"]
 
 ADVOCATE_COLUMNS = (
     "account", "rank", "score", "handle", "followers", "conversions_direct", "conversions_chain",
@@ -94,67 +95,81 @@ def build_acts(frame: Frame) -> None:
     frame.con.execute(f"CREATE OR REPLACE TEMP TABLE adv_acts AS {ACTS_SQL.format(src='peer_ev')}")
 
 
-def rank_advocates(frame: Frame) -> pa.Table:
-    """Create ``advocates`` in the frame from ``adv_acts`` (:func:`build_acts`) and the
-    attribution, cascades and flags, and return it (columns :data:`ADVOCATE_COLUMNS`)."""
-    con = frame.con
-    register(con, "chain_in", _chain_table(frame))
-    half_life = float(frame.options.recency_half_life_days)
-    end = f"CAST({literal(frame.end)} AS TIMESTAMPTZ)"
+def figures_sql(acts: str, exposures: str, first_adoption: str, adopt_ev: str, only: str | None = None) -> str:
+    """Each person's figures that neither the cascades, the flags nor the analysis' end change
+    (one row per account with word of mouth of its own or a direct conversion): what
+    :func:`rank_advocates` scores. With ``only`` (a query of accounts), the rows of those
+    accounts alone, computed from just their rows of the inputs (a refresh computes again the
+    rows of the people whose exposures, attributions, purchases or peer events changed)."""
+    def mine(column: str, where: bool = True) -> str:
+        if only is None:
+            return ""
+        return f" {'AND' if where else 'WHERE'} {column} IN ({only})"
+
     excluded = "(" + ", ".join(f"'{r}'" for r in NON_ADVOCATE_ROLES) + ")"
-    # One statement: every person's figures (``scored``), then the ranked advocates among
-    # them (a table of all 67k people at 10M events cost 0.03 s more).
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE advocates AS
-        WITH acts AS (SELECT * FROM adv_acts),
+    return f"""
+        WITH acts AS (SELECT * FROM {acts}{mine('account', where=False)}),
         reach AS (
             SELECT sender AS account, count(DISTINCT person) AS people_reached
-            FROM exposures WHERE kind = 'peer' GROUP BY sender
+            FROM {exposures} WHERE kind = 'peer'{mine('sender')} GROUP BY sender
         ),
         direct AS (
             SELECT parent AS account, count(DISTINCT adopter) AS conversions_direct,
                    list(DISTINCT parent_event ORDER BY parent_event)
                      FILTER (WHERE parent_event IS NOT NULL) AS conv_events
-            FROM first_adoption WHERE kind = 'peer' AND parent IS NOT NULL GROUP BY parent
+            FROM {first_adoption} WHERE kind = 'peer' AND parent IS NOT NULL{mine('parent')} GROUP BY parent
         ),
         bought AS (
-            SELECT actor AS account, min(ts) AS first_purchase FROM adopt_ev
-            WHERE type = 'purchase' GROUP BY actor
+            SELECT actor AS account, min(ts) AS first_purchase FROM {adopt_ev}
+            WHERE type = 'purchase'{mine('actor')} GROUP BY actor
         ),
         people AS (
             SELECT account FROM acts UNION SELECT account FROM direct
-        ),
-        joined AS (
-            SELECT p.account, a.handle, a.followers, a.role,
-                   coalesce(d.conversions_direct, 0) AS conversions_direct,
-                   coalesce(c.chain_count, 0) AS conversions_chain,
-                   coalesce(c.chain_credit, 0.0) AS chain_credit,
-                   coalesce(r.people_reached, 0) AS people_reached,
-                   coalesce(b.first_purchase < coalesce(x.first_advocacy, b.first_purchase + INTERVAL 1 DAY), false)
-                     AS bought_before,
-                   x.first_advocacy, x.last_advocacy, x.channel,
-                   coalesce(list_slice(d.conv_events, 1, 3), x.recent_events) AS example_events
-            FROM people p
-            LEFT JOIN acc a ON a.id = p.account
-            LEFT JOIN acts x ON x.account = p.account
-            LEFT JOIN reach r ON r.account = p.account
-            LEFT JOIN direct d ON d.account = p.account
-            LEFT JOIN bought b ON b.account = p.account
-            LEFT JOIN chain_in c ON c.node = p.account
-        ),
-        scored AS (
-            SELECT j.*,
-                   (j.conversions_direct + j.chain_credit + 0.1 * j.people_reached)
-                   * CASE WHEN j.bought_before THEN 1.25 ELSE 1.0 END
-                   * pow(0.5, greatest(0, epoch({end}) - epoch(coalesce(j.last_advocacy, {end})))
-                              / 86400.0 / {half_life}) AS score,
-                   coalesce(j.role IN {excluded}, false) AS excluded_role,
-                   fl.account IS NOT NULL AS flagged
-            FROM joined j
-            -- flagged accounts (a flag's evidence events are always events of its accounts, so
-            -- these are also every account with flagged activity)
-            LEFT JOIN fl_acc fl ON fl.account = j.account
+        )
+        SELECT p.account, a.handle, a.followers,
+               coalesce(a.role IN {excluded}, false) AS excluded_role,
+               coalesce(d.conversions_direct, 0) AS conversions_direct,
+               coalesce(r.people_reached, 0) AS people_reached,
+               coalesce(b.first_purchase < coalesce(x.first_advocacy, b.first_purchase + INTERVAL 1 DAY), false)
+                 AS bought_before,
+               x.first_advocacy, x.last_advocacy, x.channel,
+               coalesce(list_slice(d.conv_events, 1, 3), x.recent_events) AS example_events
+        FROM people p
+        LEFT JOIN acc a ON a.id = p.account
+        LEFT JOIN acts x ON x.account = p.account
+        LEFT JOIN reach r ON r.account = p.account
+        LEFT JOIN direct d ON d.account = p.account
+        LEFT JOIN bought b ON b.account = p.account
+    """
+
+
+def build_figures(frame: Frame) -> None:
+    """Create ``adv_fig`` (:func:`figures_sql`) from ``adv_acts`` (:func:`build_acts`), the
+    exposures, ``first_adoption`` and ``adopt_ev``; kept in the state."""
+    sql = figures_sql("adv_acts", "exposures", "first_adoption", "adopt_ev")
+    frame.con.execute(f"CREATE OR REPLACE TEMP TABLE adv_fig AS {sql}")
+
+
+def rank_advocates(frame: Frame) -> pa.Table:
+    """Create ``advocates`` in the frame from ``adv_fig`` (:func:`build_figures`), the
+    cascades and the flags, and return it (columns :data:`ADVOCATE_COLUMNS`)."""
+    con = frame.con
+    register(con, "chain_in", _chain_table(frame))
+    half_life = float(frame.options.recency_half_life_days)
+    end = f"CAST({literal(frame.end)} AS TIMESTAMPTZ)"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE advocates AS
+        WITH scored AS (
+            SELECT f.*, coalesce(c.chain_count, 0) AS conversions_chain,
+                   (f.conversions_direct + coalesce(c.chain_credit, 0.0) + 0.1 * f.people_reached)
+                   * CASE WHEN f.bought_before THEN 1.25 ELSE 1.0 END
+                   * pow(0.5, greatest(0, epoch({end}) - epoch(coalesce(f.last_advocacy, {end})))
+                              / 86400.0 / {half_life}) AS score
+            FROM adv_fig f LEFT JOIN chain_in c ON c.node = f.account
+            -- flagged accounts are never ranked (a flag's evidence events are always events of
+            -- its accounts, so these are also every account with flagged activity)
+            WHERE NOT f.excluded_role AND f.account NOT IN (SELECT account FROM fl_acc)
         )
         SELECT account,
                row_number() OVER (ORDER BY score DESC, conversions_direct DESC, account) AS rank,
@@ -174,7 +189,7 @@ def rank_advocates(frame: Frame) -> pa.Table:
                  CASE WHEN bought_before THEN '; bought before recommending' ELSE '' END
                ) AS reason
         FROM scored
-        WHERE NOT excluded_role AND NOT flagged AND score > 0
+        WHERE score > 0
         ORDER BY rank
         """
     )

@@ -22,6 +22,9 @@ What new events can change, and how it is followed:
 5. Attribution: adoptions that were classified again, whose adopter took part in an event
    classified again, or whose ``via`` names a changed invitation are attributed again, and their
    reasons follow.
+6. Advocates' figures (``analyse.advocates.figures_sql``): those of the actors of events
+   classified again, of the senders of their peer exposures (before and after), and of whoever
+   an adoption attributed again credited (before and after).
 
 Beside the main thread: the Louvain worker process, started when the refresh begins and given
 the peer graph as soon as the classes are done; the referral detectors, on a connection of their
@@ -51,7 +54,7 @@ import pyarrow as pa
 
 from ..duck import configure, literal, register, unregister
 from ..store.base import Store
-from .advocates import ACTS_SQL
+from .advocates import ACTS_SQL, figures_sql
 from .attribution import (
     WINDOW_KINDS, attribute_adoptions, exposures_sql, inv_sql, latest_sql, order_key, window_hits_sql,
     window_us,
@@ -170,13 +173,15 @@ def _update(store: Store, con, options: Options, key: dict, meta: dict, summary:
         louvain = start_communities(frame)
     with _step("attribution"):
         _attribution(frame, kept)
+    with _step("advocates' figures"):
+        _figures(con)
     with _step("save"):  # all but the checkpoint, which goes beside the steps below
         for name in ("fl_acc", "fl_ev", "ls_pairs", "examples"):
             con.execute(f"CREATE OR REPLACE TABLE st.{name} AS SELECT * FROM {name}")
         write_meta(con, {"key": key, "position": position(con), "end": frame.end})
     with _step("downstream"):
         apply_count_changes(con, "st.agg")
-        for name in ("attribution", "inv", "agg", "peer_ev", "adv_acts", "first_adoption"):
+        for name in ("attribution", "inv", "agg", "peer_ev", "adv_acts", "adv_fig", "first_adoption"):
             con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM st.{name}")
         with _checkpointing(store):  # nothing below writes to the state
             a = downstream(frame, flags, communities=louvain)
@@ -539,6 +544,16 @@ def _classes(con, kept: int) -> None:
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE addx AS {exposures_sql('rcls')}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE reids AS SELECT id FROM rcls WHERE rid <= {kept}")
+    # Whose advocates' figures may change (``_figures``): the actors of these events, and the
+    # senders of the peer exposures they had and have.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE fig_touched AS
+        SELECT DISTINCT actor AS account FROM rcls
+        UNION ALL SELECT sender FROM st.peer_x WHERE event IN (SELECT id FROM rcls)
+        UNION ALL SELECT sender FROM addx WHERE kind = 'peer'
+        """
+    )
     con.execute("DELETE FROM st.peer_x WHERE event IN (SELECT id FROM rcls)")
     con.execute("INSERT INTO st.peer_x SELECT person, sender, ts, event FROM addx WHERE kind = 'peer'")
     con.execute(
@@ -628,9 +643,13 @@ def _attribution(frame: Frame, kept: int) -> None:
     con.execute("INSERT INTO st.window_hits SELECT * FROM _whits")
     con.execute("DELETE FROM st.attribution WHERE id IN (SELECT id FROM _adopt)")
     con.execute("INSERT INTO st.attribution SELECT * FROM _attr")
-    # Only these adopters' attributions changed: their first adoptions anew.
+    # Only these adopters' attributions changed: their first adoptions anew (and the figures
+    # of whoever they credit, before and after).
+    credited = "SELECT parent FROM st.first_adoption WHERE adopter IN (SELECT adopter FROM _adopt) AND kind = 'peer'"
+    con.execute(f"INSERT INTO fig_touched {credited}")
     _redo(con, "first_adoption", "adopter", "SELECT DISTINCT adopter FROM _adopt", FIRST_ADOPTION_SQL,
           "st.attribution", "adopter")
+    con.execute(f"INSERT INTO fig_touched {credited}")
     _latest(frame, scanned)
     con.execute(
         f"""
@@ -648,6 +667,21 @@ def _attribution(frame: Frame, kept: int) -> None:
     for t in ("_areason", "_adopt", "_base", "_scan", "_lx_bad", "_whits", "_wh", "_attr", "redo", "reached",
               "inv_keys", "addx", "reids", *(("_sx",) if scanned else ())):
         con.execute(f"DROP TABLE {t}")
+
+
+def _figures(con) -> None:
+    """Compute again the advocates' figures (``st.adv_fig``) of the people whose own peer
+    events, peer exposures sent or credited first adoptions changed (``fig_touched``). Nothing
+    else goes into them: accounts do not change in a refresh, and a new purchase is a new
+    event (its actor is among those of the events classified again)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _fig_keys AS SELECT DISTINCT account FROM fig_touched WHERE account IS NOT NULL")
+    con.execute("DELETE FROM st.adv_fig WHERE account IN (SELECT account FROM _fig_keys)")
+    sql = figures_sql("st.adv_acts", "exposures", "st.first_adoption", "st.adopt_ev",
+                      only="SELECT account FROM _fig_keys")
+    con.execute(f"INSERT INTO st.adv_fig {sql}")
+    STATS["advocates' figures computed again"] = con.execute("SELECT count(*) FROM _fig_keys").fetchone()[0]
+    con.execute("DROP TABLE _fig_keys")
+    con.execute("DROP TABLE fig_touched")
 
 
 def _scan_exposures(frame: Frame) -> bool:

@@ -19,7 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from ..store.base import Store
-from .advocates import build_acts, rank_advocates
+from .advocates import build_acts, build_figures, rank_advocates
 from .attribution import attribute, build_exposures
 from .authenticity import detect
 from .cascades import build_cascades, first_adoptions
@@ -79,6 +79,7 @@ def analyse(
         event_counts(frame)
         build_acts(frame)
         first_adoptions(frame)
+        build_figures(frame)
         if summary_to is not None:
             summary_to.update(counted_event_summary(frame.con, frame.end))
         if state_to is None:
@@ -103,7 +104,7 @@ def downstream(frame: Frame, flags: list[dict], meanwhile: Callable[[], None] | 
                communities: Pending | None = None) -> Analysis:
     """Everything after the classes and the attribution, all on small tables (``attribution``,
     ``exposures``, ``inv``, the tallies, the flag hooks, and the summaries of the classes
-    ``agg``, ``peer_ev`` and ``adv_acts``, and ``first_adoption``): cascades, advocates,
+    ``agg``, ``peer_ev``, ``adv_acts`` and ``adv_fig``, and ``first_adoption``): cascades, advocates,
     communities, the scorecard and the series;
     ``classes``, ``attribution`` and ``exposures`` are left None for the caller (they are
     read from the kept state when it is kept: see :data:`~womgraph.analyse.state.STATE_PARTS`).

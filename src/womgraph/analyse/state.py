@@ -15,9 +15,10 @@ copied, and what is kept is small:
     are not handled; at 10M events, with about 2.5M content ids, their chance is about 1e-7.)
 ``peer_x``
     peer exposures (who told whom), the only ones used after attribution.
-``agg``, ``peer_ev``, ``adv_acts``
+``agg``, ``peer_ev``, ``adv_acts``, ``adv_fig``
     the summaries of the classes that the scorecard, the series and the advocates read
-    (``analyse.metrics``, ``analyse.advocates``).
+    (``analyse.metrics``, ``analyse.advocates``: every person's own word of mouth, and their
+    figures before the cascades and the flags).
 ``inv``, ``attribution``, ``window_hits``, ``latest_x``, ``first_adoption``
     invitations, the attribution of every adoption, every adoption's latest exposure of each
     kind inside its window, and every person's latest exposure of each kind inside the window
@@ -53,7 +54,7 @@ __all__ = ["STATE_FILE", "STATE_PARTS", "position", "saving", "attach", "read_me
 STATE_FILE = "state.duckdb"
 
 #: What a state's ``meta`` must match for a refresh (besides the events, checked apart).
-FORMAT = 5
+FORMAT = 6
 
 _TYPES = ("post", "reply", "share", "like", "mention", "referral", "recommendation", "signup",
           "purchase", "review")
@@ -107,6 +108,7 @@ _SAVE = {
     "agg": "SELECT * FROM agg",
     "peer_ev": "SELECT * FROM peer_ev",
     "adv_acts": "SELECT * FROM adv_acts",
+    "adv_fig": "SELECT * FROM adv_fig",
     **{name: f"SELECT * FROM {name}" for name in (
         "inv", "attribution", "window_hits", "latest_x", "first_adoption", "actor_stats", "brand_posts", "partner_stats", "fr_inv", "adopt_ev",
         "ls_like", "fr_ids", "ls_pairs", "fl_acc", "fl_ev", "examples")},

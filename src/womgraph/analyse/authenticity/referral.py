@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from ...duck import arrow, register, unregister
+from ...duck import register, unregister
 from ..frame import Frame
 from ..graph import components
 
@@ -89,28 +89,28 @@ def _shared_identity(frame: Frame) -> list[dict]:
 
 def _cycles(frame: Frame, corroborated: set[str]) -> list[dict]:
     con = frame.con
-    nodes = arrow(con, "SELECT src AS node FROM fr_inv UNION SELECT dst FROM fr_inv ORDER BY node").column("node")
-    if not len(nodes):
+    # Only an invitation from someone invited to someone who invites can lie on a cycle: the
+    # others go before the strongly connected components are looked for (at 10M events 35k
+    # invitations leave a few dozen, and building the graph of all of them cost 0.05 s).
+    links = con.execute(
+        """
+        WITH e AS (SELECT DISTINCT src, dst FROM fr_inv WHERE src <> dst)
+        SELECT src, dst FROM e WHERE src IN (SELECT dst FROM e) AND dst IN (SELECT src FROM e)
+        """
+    ).fetchall()
+    if not links:
         return []
-    register(con, "_fr_nodes", pa.table({"node": nodes, "i": np.arange(len(nodes))}))
-    try:
-        edges = arrow(con, """
-            SELECT DISTINCT a.i AS s, b.i AS t FROM fr_inv e
-            JOIN _fr_nodes a ON a.node = e.src JOIN _fr_nodes b ON b.node = e.dst
-            """)
-    finally:
-        unregister(con, "_fr_nodes")
-    labels = components(len(nodes), edges.column("s").to_numpy(), edges.column("t").to_numpy(), strong=True)
+    nodes = sorted({n for link in links for n in link})
+    index = {n: i for i, n in enumerate(nodes)}
+    labels = components(len(nodes), np.array([index[s] for s, _ in links], dtype=np.int64),
+                        np.array([index[t] for _, t in links], dtype=np.int64), strong=True)
     in_cycle = np.bincount(labels)[labels] >= 2
     if not in_cycle.any():
         return []
-    # The invitations inside each cycle, for every cycle in one pass. (The members are picked
-    # by DuckDB: filtering an Arrow array would import pyarrow.compute, 0.06 s.)
-    register(con, "_fr_labels", pa.table({"account": nodes, "cycle": labels, "keep": in_cycle}))
-    try:
-        members = arrow(con, "SELECT account, cycle FROM _fr_labels WHERE keep ORDER BY account")
-    finally:
-        unregister(con, "_fr_labels")
+    # The invitations inside each cycle, for every cycle in one pass.
+    keep = in_cycle.tolist()
+    members = pa.table({"account": [n for n, k in zip(nodes, keep) if k],
+                        "cycle": [int(c) for c, k in zip(labels.tolist(), keep) if k]})
     register(con, "_fr_cycles", members)
     try:
         events = dict(con.execute(
@@ -195,8 +195,9 @@ def _harvesting(frame: Frame, t: ReferralThresholds) -> list[dict]:
 def _bursts(frame: Frame, t: ReferralThresholds) -> list[dict]:
     rows = frame.con.execute(
         f"""
-        WITH firsts AS (
-            SELECT actor, min(ts) AS ts, arg_min(id, ts) AS id FROM adopt_ev GROUP BY actor
+        WITH firsts AS (  -- of the accounts with identifiers: the others are not joined below
+            SELECT actor, min(ts) AS ts, arg_min(id, ts) AS id FROM adopt_ev
+            WHERE actor IN (SELECT account FROM fr_ids) GROUP BY actor
         ),
         j AS (
             SELECT i.link, i.value, f.actor, f.ts, f.id FROM fr_ids i JOIN firsts f ON f.actor = i.account
