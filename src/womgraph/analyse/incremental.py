@@ -127,7 +127,10 @@ def refresh(store: Store, state: Path, options: Options, key: dict, summary: dic
 
 def _refresh(store: Store, con, options: Options, key: dict, summary: dict | None) -> Analysis | None:
     meta = read_meta(con)
-    why = _premises(con, meta, key)
+    # Where the store stands; nothing else writes to it while it is open here, so this is also
+    # where it stands once refreshed.
+    now = position(con)
+    why = _premises(con, meta, key, now)
     if why:
         log.info("analysing every event: %s", why)
         return None
@@ -135,10 +138,11 @@ def _refresh(store: Store, con, options: Options, key: dict, summary: dict | Non
     # interpreter and imports are done by the time the graph is (communities.Pending).
     large = con.execute("SELECT count(*) FROM st.peer_x").fetchone()[0] >= PROCESS_EDGES
     with worker_ready() if large else nullcontext():
-        return _update(store, con, options, key, meta, summary)
+        return _update(store, con, options, key, meta, now, summary)
 
 
-def _update(store: Store, con, options: Options, key: dict, meta: dict, summary: dict | None) -> Analysis | None:
+def _update(store: Store, con, options: Options, key: dict, meta: dict, now: dict,
+            summary: dict | None) -> Analysis | None:
     old_end = datetime.fromisoformat(meta["end"])
     kept = int(meta["position"]["max_rowid"])
     TIMINGS.clear()
@@ -178,7 +182,7 @@ def _update(store: Store, con, options: Options, key: dict, meta: dict, summary:
     with _step("save"):  # all but the checkpoint, which goes beside the steps below
         for name in ("fl_acc", "fl_ev", "ls_pairs", "examples"):
             con.execute(f"CREATE OR REPLACE TABLE st.{name} AS SELECT * FROM {name}")
-        write_meta(con, {"key": key, "position": position(con), "end": frame.end})
+        write_meta(con, {"key": key, "position": now, "end": frame.end})
     with _step("downstream"):
         apply_count_changes(con, "st.agg")
         for name in ("attribution", "inv", "agg", "peer_ev", "adv_acts", "adv_fig", "first_adoption"):
@@ -228,13 +232,13 @@ def _redo(con, table: str, key: str, keys: str, sql: str, source: str, source_ke
     con.execute("DROP TABLE _redo_keys")
 
 
-def _premises(con, meta: dict | None, key: dict) -> str | None:
-    """Why a refresh cannot be done, or None."""
+def _premises(con, meta: dict | None, key: dict, now: dict) -> str | None:
+    """Why a refresh cannot be done, or None (``now``: the store's :func:`position`)."""
     if meta is None:
         return "no usable kept state"
     if meta.get("key") != key:
         return "kept state made with other options or code"
-    now, kept = position(con), meta["position"]
+    kept = meta["position"]
     if now["accounts"] != kept["accounts"]:
         return "accounts changed"
     if now["events"] != now["max_rowid"] + 1:
