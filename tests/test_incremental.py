@@ -350,12 +350,12 @@ def test_no_refresh_when_switched_off(tmp_path, caplog, monkeypatch):
 
 
 # A step of the refresh itself, and a detector that runs beside it on a connection of its own.
-@pytest.mark.parametrize(("step", "why"), [("_classes", "disk full"), ("referral_flags", "referral tallies unreadable")])
+@pytest.mark.parametrize(("step", "why"), [("_classes", "disk full"), ("flags.referral_flags", "referral tallies unreadable")])
 def test_a_refresh_that_fails_gives_way_to_a_full_analysis(tmp_path, caplog, monkeypatch, step, why):
     def broken(*args, **kwargs):
         raise RuntimeError(why)
 
-    monkeypatch.setattr(incremental, step, broken)
+    monkeypatch.setattr(f"{incremental.__name__}.{step}", broken)
     rows = [{"id": "x1", "ts": _ts(1), "type": "post", "actor": "ana", "post": "x-1", "text": "hi"}]
     with caplog.at_level(logging.WARNING, logger="womgraph.analyse.cache"):
         _check_append(tmp_path, caplog, rows, refresh=False)
