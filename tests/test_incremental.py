@@ -283,6 +283,53 @@ def test_a_teller_who_loses_a_conversion_to_a_newer_exposure_loses_its_credit(tm
     assert credit(got) == ("vic", 0)
 
 
+def test_a_kept_adoption_joins_a_chain_when_its_parent_is_attributed_again(tmp_path, caplog):
+    # Kept: xia referred pam, pam recommended to cal, cal bought; then yan referred pam and pam
+    # bought. pam's latest exposure (yan's) came after the one that reached cal, so the edge
+    # cal <- pam is not time-respecting and cal is in no chain. New likes in lockstep flag yan:
+    # pam is attributed again, to xia, whose referral came first; cal (whose own adoption did
+    # not change) now hangs below pam in xia's chain.
+    kept = [
+        {"id": "k1", "ts": "2026-04-10T09:00:00Z", "type": "referral", "actor": "xia", "target": "pam", "text": "glowbrew!"},
+        {"id": "k2", "ts": "2026-04-11T09:00:00Z", "type": "recommendation", "actor": "pam", "target": "cal",
+         "text": "try glowbrew"},
+        {"id": "k3", "ts": "2026-04-12T09:00:00Z", "type": "purchase", "actor": "cal", "value": 12.0},
+        {"id": "k4", "ts": "2026-04-13T09:00:00Z", "type": "referral", "actor": "yan", "target": "pam", "text": "glowbrew"},
+        {"id": "k5", "ts": "2026-04-14T09:00:00Z", "type": "purchase", "actor": "pam", "value": 12.0},
+    ]
+    with EmbeddedStore(tmp_path / "s") as store:
+        ingest(store, [TINY / "events.jsonl", _write(tmp_path / "kept.jsonl", kept)], [TINY / "accounts.csv"])
+        before = _everything(cached_analysis(store))
+        ingest(store, [_write(tmp_path / "new.jsonl", _lockstep(["yan", "ls1", "ls2", "ls3", "ls4"]))])
+        got, refreshed = _refreshed(store, caplog)
+        assert refreshed
+        want = _everything(analyse_store(store))
+    _assert_same(got, want)
+
+    def edges(a: dict) -> set[tuple[str, str, str]]:
+        e = a["cascade_edges"]
+        return set(zip(e["root"], e["parent"], e["child"]))
+
+    assert ("yan", "yan", "pam") in edges(before) and not any(c == "cal" for _, _, c in edges(before))
+    assert {("xia", "xia", "pam"), ("xia", "pam", "cal")} <= edges(got)
+    assert 0 < incremental.STATS["cascade nodes built again"] < len(got["cascade_edges"]["child"]) + len(got["cascades"]["root"])
+
+
+def test_a_kept_forest_with_a_cycle_is_built_again_in_full(tmp_path, caplog, monkeypatch):
+    # First adoptions without an exposure time could point at each other; a kept forest that
+    # left such nodes out is built again whole, as a full analysis builds it.
+    from womgraph.analyse.incremental import cascades
+
+    monkeypatch.setattr(cascades, "_had_cycle", lambda con: True)
+    rows = [
+        {"id": "rec1", "ts": _ts(1), "type": "recommendation", "actor": "ana", "target": "nia", "text": "try glowbrew"},
+        {"id": "buy1", "ts": _ts(2), "type": "purchase", "actor": "nia", "value": 9.0},
+    ]
+    got = _check_append(tmp_path, caplog, rows)
+    assert incremental.STATS["cascade nodes built again"] == -1
+    assert ("ana", "nia") in set(zip(got["cascade_edges"]["parent"], got["cascade_edges"]["child"]))
+
+
 def test_a_late_referral_with_the_code_an_adopter_used_takes_over_the_attribution(tmp_path, caplog):
     rows = [
         {"id": "r-late", "ts": _ts(1), "type": "referral", "actor": "ana", "target": "kai",

@@ -24,7 +24,8 @@ from .frame import Frame
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["FIRST_ADOPTION_SQL", "build_cascades", "first_adoptions", "structural_virality", "tree_wiener_index"]
+__all__ = ["CEDGE_SQL", "FIRST_ADOPTION_SQL", "build_cascades", "cascades_sql", "cedge_sql", "edges_sql", "first_adoptions",
+           "forest", "structural_virality", "tree_wiener_index"]
 
 
 def structural_virality(tree: "nx.Graph") -> float:
@@ -87,30 +88,35 @@ def first_adoptions(frame: Frame) -> None:
     frame.con.execute(f"CREATE OR REPLACE TEMP TABLE first_adoption AS {FIRST_ADOPTION_SQL.format(src='attribution')}")
 
 
-def build_cascades(frame: Frame) -> None:
-    """Create ``cascade_nodes``, ``cascade_edges`` and ``cascades`` in the frame from
-    ``first_adoption`` (:func:`first_adoptions`)."""
-    con = frame.con
-    # Candidate edges and the time-respect test (the parent's own reaching exposure, if any,
-    # came strictly before the exposure that reached the child).
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE cedge AS
-        SELECT c.adopter AS child, c.parent, c.parent_event, c.exposure_ts, c.ts AS child_ts
-        FROM first_adoption c
-        LEFT JOIN first_adoption p ON p.adopter = c.parent AND p.kind = 'peer'
-        WHERE c.kind = 'peer' AND c.parent IS NOT NULL
-          AND (p.exposure_ts IS NULL OR p.exposure_ts < c.exposure_ts)
-        """
-    )
-    nodes = arrow(con, """
-        WITH n AS (SELECT child AS node FROM cedge UNION SELECT parent FROM cedge)
+#: Candidate edges of the cascade forest, from the first adoptions in ``{fa}``: a peer parent,
+#: kept when time-respecting (the parent's own reaching exposure, if any, came strictly before
+#: the exposure that reached the child). ``{only}``: a further condition on the child ``c``.
+CEDGE_SQL = """
+    SELECT c.adopter AS child, c.parent, c.parent_event, c.exposure_ts, c.ts AS child_ts
+    FROM {fa} c
+    LEFT JOIN {fa} p ON p.adopter = c.parent AND p.kind = 'peer'
+    WHERE c.kind = 'peer' AND c.parent IS NOT NULL
+      AND (p.exposure_ts IS NULL OR p.exposure_ts < c.exposure_ts){only}
+"""
+
+
+def cedge_sql(fa: str, only: str | None = None) -> str:
+    """:data:`CEDGE_SQL` over ``fa``, for the children ``c`` matching ``only`` (all without)."""
+    return CEDGE_SQL.format(fa=fa, only="" if only is None else f" AND ({only})")
+
+
+def forest(con, cedge: str, fa: str, out: str) -> bool:
+    """Create ``out``: the rows of ``cascade_nodes`` (node, root, generation, tree size, Wiener
+    index, whether and when the node adopted, from ``fa``) of the forest of the edges in
+    ``cedge``, for the nodes in a tree; return True when that is every node (no cycle)."""
+    nodes = arrow(con, f"""
+        WITH n AS (SELECT child AS node FROM {cedge} UNION SELECT parent FROM {cedge})
         SELECT n.node, row_number() OVER (ORDER BY n.node) - 1 AS idx FROM n ORDER BY n.node
         """)
     register(con, "node_idx", nodes)
-    par = arrow(con, """
+    par = arrow(con, f"""
         SELECT coalesce(pi.idx, -1) AS pidx
-        FROM node_idx n LEFT JOIN cedge e ON e.child = n.node
+        FROM node_idx n LEFT JOIN {cedge} e ON e.child = n.node
         LEFT JOIN node_idx pi ON pi.node = e.parent
         ORDER BY n.idx
         """).column("pidx").to_numpy().astype(np.int64)
@@ -131,35 +137,42 @@ def build_cascades(frame: Frame) -> None:
         ),
     )
     con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE cascade_nodes AS
+        f"""
+        CREATE OR REPLACE TEMP TABLE {out} AS
         SELECT f.node, r.node AS root, f.generation, f.tree_size, f.wiener,
                fa.id IS NOT NULL AS adopted, fa.ts AS adopt_ts, fa.id AS adoption
         FROM forest_in f JOIN node_idx r ON r.idx = f.root_idx
-        LEFT JOIN first_adoption fa ON fa.adopter = f.node
+        LEFT JOIN {fa} fa ON fa.adopter = f.node
         WHERE f.ok
         """
     )
     unregister(con, "forest_in")
     unregister(con, "node_idx")
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE cascade_edges AS
+    return bool((root >= 0).all())
+
+
+def edges_sql(cedge: str, nodes: str) -> str:
+    """The rows of ``cascade_edges`` for the edges in ``cedge`` whose nodes are in ``nodes``."""
+    return f"""
         SELECT cn.root, e.parent, e.child, cn.generation, e.parent_event, e.exposure_ts,
                e.child_ts,
                (epoch_us(e.child_ts) - epoch_us(
                     CASE WHEN pn.adopt_ts IS NOT NULL AND pn.adopt_ts <= e.child_ts
                          THEN pn.adopt_ts ELSE e.exposure_ts END)) / 3.6e9 AS hop_hours
-        FROM cedge e JOIN cascade_nodes cn ON cn.node = e.child
-        JOIN cascade_nodes pn ON pn.node = e.parent
-        """
-    )
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE cascades AS
-        WITH gen AS (
+        FROM {cedge} e JOIN {nodes} cn ON cn.node = e.child
+        JOIN {nodes} pn ON pn.node = e.parent
+    """
+
+
+def cascades_sql(nodes: str, edges: str, roots: str | None = None) -> str:
+    """The rows of ``cascades`` from ``nodes`` and ``edges`` (``cascade_nodes`` and
+    ``cascade_edges``), for the roots of query ``roots`` (all without)."""
+    mine = "" if roots is None else f" WHERE root IN ({roots})"
+    return f"""
+        WITH n AS (SELECT * FROM {nodes}{mine}),
+        gen AS (
             SELECT root, generation, count(*) AS people, count(*) FILTER (WHERE adopted) AS adopters
-            FROM cascade_nodes GROUP BY root, generation
+            FROM n GROUP BY root, generation
         ),
         per AS (
             SELECT root, max(generation) AS depth, max(people) AS max_breadth,
@@ -170,7 +183,7 @@ def build_cascades(frame: Frame) -> None:
         hop AS (
             SELECT root, median(hop_hours) AS median_hop_hours, min(child_ts) AS first_ts,
                    max(child_ts) AS last_ts
-            FROM cascade_edges GROUP BY root
+            FROM {edges}{mine} GROUP BY root
         )
         SELECT n.root, any_value(n.tree_size) AS size, p.depth, p.max_breadth,
                2 * any_value(n.wiener) / (any_value(n.tree_size) * (any_value(n.tree_size) - 1))
@@ -179,9 +192,18 @@ def build_cascades(frame: Frame) -> None:
                bool_or(n.adopted AND n.generation = 0) AS root_adopted,
                p.conversions_per_generation, p.people_per_generation,
                h.median_hop_hours, h.first_ts, h.last_ts
-        FROM cascade_nodes n JOIN per p USING (root) JOIN hop h USING (root)
+        FROM n JOIN per p USING (root) JOIN hop h USING (root)
         GROUP BY n.root, p.depth, p.max_breadth, p.conversions_per_generation,
                  p.people_per_generation, h.median_hop_hours, h.first_ts, h.last_ts
-        """
-    )
-    con.execute("DROP TABLE cedge")
+    """
+
+
+def build_cascades(frame: Frame) -> None:
+    """Create ``cedge`` (the candidate edges), ``cascade_nodes``, ``cascade_edges`` and
+    ``cascades`` in the frame from ``first_adoption`` (:func:`first_adoptions`); the first
+    three are kept in the state, for a refresh to follow only the trees it touches."""
+    con = frame.con
+    con.execute(f"CREATE OR REPLACE TEMP TABLE cedge AS {cedge_sql('first_adoption')}")
+    forest(con, "cedge", "first_adoption", "cascade_nodes")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE cascade_edges AS {edges_sql('cedge', 'cascade_nodes')}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE cascades AS {cascades_sql('cascade_nodes', 'cascade_edges')}")

@@ -101,7 +101,7 @@ def analyse(
 
 
 def downstream(frame: Frame, flags: list[dict], meanwhile: Callable[[], None] | None = None,
-               communities: Pending | None = None) -> Analysis:
+               communities: Pending | None = None, cascades_built: bool = False) -> Analysis:
     """Everything after the classes and the attribution, all on small tables (``attribution``,
     ``exposures``, ``inv``, the tallies, the flag hooks, and the summaries of the classes
     ``agg``, ``peer_ev``, ``adv_acts`` and ``adv_fig``, and ``first_adoption``): cascades, advocates,
@@ -114,7 +114,8 @@ def downstream(frame: Frame, flags: list[dict], meanwhile: Callable[[], None] | 
     graph it runs in a process of its own beside the cascades, the advocates and ``meanwhile``,
     the caller's work that does not need the communities (saving the state)."""
     louvain = communities or start_communities(frame)
-    build_cascades(frame)
+    if not cascades_built:  # a refresh brings the kept ones up to date itself
+        build_cascades(frame)
     advocates = rank_advocates(frame)
     if meanwhile is not None:
         meanwhile()

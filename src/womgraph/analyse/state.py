@@ -19,6 +19,8 @@ copied, and what is kept is small:
     the summaries of the classes that the scorecard, the series and the advocates read
     (``analyse.metrics``, ``analyse.advocates``: every person's own word of mouth, and their
     figures before the cascades and the flags).
+``cedge``, ``cascade_nodes``, ``cascade_edges``, ``cascades``
+    the cascade forest (``analyse.cascades``): a refresh builds again only the trees it touches.
 ``inv``, ``attribution``, ``window_hits``, ``latest_x``, ``first_adoption``
     invitations, the attribution of every adoption, every adoption's latest exposure of each
     kind inside its window, and every person's latest exposure of each kind inside the window
@@ -54,7 +56,7 @@ __all__ = ["STATE_FILE", "STATE_PARTS", "position", "saving", "attach", "read_me
 STATE_FILE = "state.duckdb"
 
 #: What a state's ``meta`` must match for a refresh (besides the events, checked apart).
-FORMAT = 6
+FORMAT = 7
 
 _TYPES = ("post", "reply", "share", "like", "mention", "referral", "recommendation", "signup",
           "purchase", "review")
@@ -109,6 +111,7 @@ _SAVE = {
     "peer_ev": "SELECT * FROM peer_ev",
     "adv_acts": "SELECT * FROM adv_acts",
     "adv_fig": "SELECT * FROM adv_fig",
+    **{name: f"SELECT * FROM {name}" for name in ("cedge", "cascade_nodes", "cascade_edges", "cascades")},
     **{name: f"SELECT * FROM {name}" for name in (
         "inv", "attribution", "window_hits", "latest_x", "first_adoption", "actor_stats", "brand_posts", "partner_stats", "fr_inv", "adopt_ev",
         "ls_like", "fr_ids", "ls_pairs", "fl_acc", "fl_ev", "examples")},

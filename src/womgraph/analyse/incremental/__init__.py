@@ -25,6 +25,8 @@ What new events can change, and how it is followed:
 6. Advocates' figures (``analyse.advocates.figures_sql``): those of the actors of events
    classified again, of the senders of their peer exposures (before and after), and of whoever
    an adoption attributed again credited (before and after).
+7. Cascades: the trees of the adopters attributed again and of their children, old and new
+   (``incremental.cascades``).
 
 Beside the main thread: the Louvain worker process, started when the refresh begins and given
 the peer graph as soon as the classes are done; the referral detectors, on a connection of their
@@ -37,7 +39,8 @@ kept one, kept events that point at content only the new events create, or conte
 changed.
 
 Here: the premises and the order of the steps. Each step lives in a module of its own:
-``flags`` (1-2), ``content`` (3), ``classes`` (4), ``attribution`` (5), ``figures`` (6), and
+``flags`` (1-2), ``content`` (3), ``classes`` (4), ``attribution`` (5), ``figures`` (6),
+``cascades`` (7), and
 ``common`` holds what they share (step timings, row-id lookups, work beside the main thread).
 """
 
@@ -60,6 +63,7 @@ from ..result import Analysis
 from ..state import attach, plain_strings, position, read_meta, write_meta
 from ..summary import counted_event_summary
 from .attribution import _attribution
+from .cascades import _cascades
 from .classes import _classes
 from .common import _beside, _step, STATS, TIMINGS
 from .content import _content, _points_at_new_content
@@ -151,16 +155,19 @@ def _update(store: Store, con, options: Options, key: dict, meta: dict, now: dic
         _attribution(frame, kept)
     with _step("advocates' figures"):
         _figures(con)
+    with _step("cascades"):
+        _cascades(frame)
     with _step("save"):  # all but the checkpoint, which goes beside the steps below
         for name in ("fl_acc", "fl_ev", "ls_pairs", "examples"):
             con.execute(f"CREATE OR REPLACE TABLE st.{name} AS SELECT * FROM {name}")
         write_meta(con, {"key": key, "position": now, "end": frame.end})
     with _step("downstream"):
         apply_count_changes(con, "st.agg")
-        for name in ("attribution", "inv", "agg", "peer_ev", "adv_acts", "adv_fig", "first_adoption"):
+        for name in ("attribution", "inv", "agg", "peer_ev", "adv_acts", "adv_fig", "first_adoption", "cascade_nodes",
+                     "cascade_edges", "cascades"):
             con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM st.{name}")
         with _checkpointing(store):  # nothing below writes to the state
-            a = downstream(frame, flags, communities=louvain)
+            a = downstream(frame, flags, communities=louvain, cascades_built=True)
     if summary is not None:
         summary.update(counted_event_summary(con, frame.end))
     log.info("analysis refreshed with %d new events", new)

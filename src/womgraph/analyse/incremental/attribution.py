@@ -89,6 +89,7 @@ def _attribution(frame: Frame, kept: int) -> None:
     con.execute("INSERT INTO st.attribution SELECT * FROM _attr")
     # Only these adopters' attributions changed: their first adoptions anew (and the figures
     # of whoever they credit, before and after).
+    con.execute("CREATE OR REPLACE TEMP TABLE fa_touched AS SELECT DISTINCT adopter FROM _adopt")  # for _cascades
     credited = "SELECT parent FROM st.first_adoption WHERE adopter IN (SELECT adopter FROM _adopt) AND kind = 'peer'"
     con.execute(f"INSERT INTO fig_touched {credited}")
     _redo(con, "first_adoption", "adopter", "SELECT DISTINCT adopter FROM _adopt", FIRST_ADOPTION_SQL,
