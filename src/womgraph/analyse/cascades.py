@@ -7,8 +7,9 @@ them; this also rules out cycles). Everything after the SQL that finds edges is 
 gives subtree sizes, and the Wiener index of a tree is the sum over its edges of
 ``s * (n - s)`` (s the size below the edge).
 
-Tables created in the frame: ``cascade_nodes`` (node, root, generation, adopted, adopt_ts),
-``cascade_edges`` (root, parent, child, generation, hop_hours, parent_event), ``cascades``.
+Tables created in the frame: ``cedge`` (the candidate edges), ``cascade_nodes`` (node, root,
+generation, adopted, adopt_ts), ``cascade_edges`` (root, parent, child, generation, hop_hours,
+parent_event), ``cascades``.
 """
 
 from __future__ import annotations
@@ -200,8 +201,8 @@ def cascades_sql(nodes: str, edges: str, roots: str | None = None) -> str:
 
 def build_cascades(frame: Frame) -> None:
     """Create ``cedge`` (the candidate edges), ``cascade_nodes``, ``cascade_edges`` and
-    ``cascades`` in the frame from ``first_adoption`` (:func:`first_adoptions`); the first
-    three are kept in the state, for a refresh to follow only the trees it touches."""
+    ``cascades`` in the frame from ``first_adoption`` (:func:`first_adoptions`); all four are
+    kept in the state, for a refresh to build again only the trees it touches."""
     con = frame.con
     con.execute(f"CREATE OR REPLACE TEMP TABLE cedge AS {cedge_sql('first_adoption')}")
     forest(con, "cedge", "first_adoption", "cascade_nodes")

@@ -173,6 +173,7 @@ def _update(store: Store, con, options: Options, key: dict, meta: dict, now: dic
     log.info("analysis refreshed with %d new events", new)
     return a
 
+
 def _checkpointing(store: Store):
     """Write the state's changes from its log to its file (``CHECKPOINT st``) beside the block
     (:func:`_beside`). DuckDB lets a checkpoint run while other connections read the database

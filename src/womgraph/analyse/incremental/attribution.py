@@ -12,7 +12,7 @@ from ..classify import adoption_reason
 from ..frame import Frame
 from ..metrics import count_change
 from ..state import cls_rows_sql, EVENT_COLUMNS, REASON_TYPE
-from .common import _hash, _LOOKUP, _redo, STATS
+from .common import _hash, _LOOKUP, _redo, _rows_of, STATS
 
 
 def _attribution(frame: Frame, kept: int) -> None:
@@ -92,8 +92,8 @@ def _attribution(frame: Frame, kept: int) -> None:
     con.execute("CREATE OR REPLACE TEMP TABLE fa_touched AS SELECT DISTINCT adopter FROM _adopt")  # for _cascades
     credited = "SELECT parent FROM st.first_adoption WHERE adopter IN (SELECT adopter FROM _adopt) AND kind = 'peer'"
     con.execute(f"INSERT INTO fig_touched {credited}")
-    _redo(con, "first_adoption", "adopter", "SELECT DISTINCT adopter FROM _adopt", FIRST_ADOPTION_SQL,
-          "st.attribution", "adopter")
+    _redo(con, "first_adoption", "adopter", "SELECT DISTINCT adopter FROM _adopt",
+          _rows_of(FIRST_ADOPTION_SQL, "st.attribution", "adopter"))
     con.execute(f"INSERT INTO fig_touched {credited}")
     _latest(frame, scanned)
     con.execute(

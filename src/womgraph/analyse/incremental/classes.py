@@ -8,7 +8,7 @@ from ..attribution import exposures_sql, inv_sql
 from ..classify import BASE, cls_sql
 from ..metrics import count_change, PEER_EV_SQL
 from ..state import cls_rows_sql, REASON_TYPE
-from .common import _event_rows, _hash, _LOOKUP, _redo
+from .common import _event_rows, _hash, _LOOKUP, _redo, _rows_of
 
 
 def _classes(con, kept: int) -> None:
@@ -45,7 +45,7 @@ def _classes(con, kept: int) -> None:
     con.execute("DELETE FROM st.peer_ev WHERE id IN (SELECT id FROM rcls)")
     con.execute(f"INSERT INTO st.peer_ev {PEER_EV_SQL.format(src='rcls')}")
     # Only the actors of these events have peer events that changed: their word of mouth anew.
-    _redo(con, "adv_acts", "account", "SELECT DISTINCT actor FROM rcls", ACTS_SQL, "st.peer_ev", "actor")
+    _redo(con, "adv_acts", "account", "SELECT DISTINCT actor FROM rcls", _rows_of(ACTS_SQL, "st.peer_ev", "actor"))
     # New events come after every kept adoption, so their exposures explain new adoptions only
     # (all of them attributed again); kept events classified again may explain kept ones.
     con.execute(

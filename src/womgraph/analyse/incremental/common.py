@@ -51,14 +51,19 @@ def _beside(store: Store, work: Callable[[Any], T]) -> Iterator[Future[T]]:
         con.close()
 
 
-def _redo(con, table: str, key: str, keys: str, sql: str, source: str, source_key: str) -> None:
+def _redo(con, table: str, key: str, keys: str, rows: Callable[[str], str]) -> None:
     """Replace the rows of ``st.{table}`` whose ``key`` is among those of query ``keys`` with
-    ``sql`` (a template over ``{src}``) computed from just their rows of ``source``."""
+    ``rows(mine)``: their rows computed again, ``mine`` being the query of those keys."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE _redo_keys AS {keys}")
     con.execute(f"DELETE FROM st.{table} WHERE {key} IN (SELECT * FROM _redo_keys)")
-    theirs = f"{source} WHERE {source_key} IN (SELECT * FROM _redo_keys)"
-    con.execute(f"INSERT INTO st.{table} {sql.format(src=theirs)}")
+    con.execute(f"INSERT INTO st.{table} {rows('SELECT * FROM _redo_keys')}")
     con.execute("DROP TABLE _redo_keys")
+
+
+def _rows_of(sql: str, source: str, source_key: str) -> Callable[[str], str]:
+    """For :func:`_redo`: ``sql`` (a template over ``{src}``) over just the rows of ``source``
+    whose ``source_key`` is among the keys."""
+    return lambda mine: sql.format(src=f"{source} WHERE {source_key} IN ({mine})")
 
 
 def _event_rows(con, out: str, *conditions: str) -> None:
